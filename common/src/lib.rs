@@ -1,0 +1,89 @@
+//! # common: the plumbing every lesson shares
+//!
+//! Nothing in this crate opens, binds, connects, reads, writes or shuts down
+//! a socket. Those calls *are* the lessons, and they stay in each lesson's own
+//! `server.rs` and `client.rs` where a reader can see them. What lives here is
+//! only what would distract from them:
+//!
+//! - [`HostPort`]: the `--addr HOST:PORT` argument, and turning it into
+//!   socket addresses;
+//! - [`args`]: clap value parsers for humane durations (`250ms`) and sizes
+//!   (`64KiB`);
+//! - [`ready`]: the `listening on ADDR` line that tests and the tour wait for;
+//! - [`Narrator`], [`say!`] and [`detail!`]: the `[server]` / `[client]` story;
+//! - [`Failure`], [`Context`] and [`exit`]: one `error: ...` line, a hint,
+//!   exit code 1;
+//! - [`is_timeout`]: what a timed-out read looks like on each platform;
+//! - [`tour`]: step headings and checked findings for `cargo run`;
+//! - `testing` (feature `testing`): the harness the lessons' tests use.
+//!
+//! ## The conventions every binary keeps
+//!
+//! Users' scripts, the tests and the book rely on these:
+//!
+//! - servers take `--addr HOST:PORT` (port 0 lets the OS choose) and print
+//!   `listening on <bound address>` as their first line on stdout, flushed,
+//!   before they serve;
+//! - clients take `--addr HOST:PORT`, the server to reach;
+//! - narration lines start with `[server]` or `[client]`; `-q` keeps only
+//!   results, `-v` adds detail;
+//! - a failure is one line on stderr, `error: <what failed>: <the OS's
+//!   reason>`, maybe followed by a `hint:` line, and exit code 1; usage errors
+//!   are clap's, exit code 2.
+
+mod addr;
+pub mod args;
+mod error;
+mod narrate;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod tour;
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+pub use addr::HostPort;
+pub use error::{Context, Failure, exit};
+pub use narrate::{Narrator, Verbosity, fmt_duration};
+
+/// What a server's first stdout line starts with. The rest is its address.
+pub const READY_PREFIX: &str = "listening on ";
+
+/// Print the ready line, `listening on ADDR`, and flush it.
+///
+/// A server calls this once, after `bind` and `listen` succeeded and before it
+/// accepts anyone: from then on a client's `connect` is queued by the kernel
+/// even if the server has not reached `accept` yet, so whoever reads this line
+/// may connect at once. Pass the *bound* address (`local_addr()`), not the
+/// requested one: with port 0 only the bound address names the real port.
+pub fn ready(bound: SocketAddr) {
+    let mut out = io::stdout().lock();
+    // A closed stdout (the reader went away) must not kill a server.
+    let _ = writeln!(out, "{READY_PREFIX}{bound}");
+    let _ = out.flush();
+}
+
+/// True when `err` is what a blocking socket returns once its read or write
+/// timeout has passed.
+///
+/// The same event has two spellings. On Unix, `set_read_timeout` sets
+/// `SO_RCVTIMEO`, and a read that waits that long fails with `EAGAIN`
+/// (`EWOULDBLOCK`), which Rust calls [`io::ErrorKind::WouldBlock`]: the kernel
+/// reuses the "nothing available yet" error of non-blocking sockets. Windows
+/// reports `WSAETIMEDOUT`, which Rust calls [`io::ErrorKind::TimedOut`]. Code
+/// that checks for only one of them works on one platform and misreads the
+/// other. (On a socket in non-blocking mode `WouldBlock` means "not ready",
+/// not "timed out": this helper is for blocking sockets with a timeout.)
+///
+/// ```
+/// use std::io;
+/// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
+/// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
+/// assert!(!common::is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
+/// ```
+pub fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}

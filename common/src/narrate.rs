@@ -1,0 +1,153 @@
+use std::fmt::{self, Display};
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// How much a binary tells: `-q` gives [`Verbosity::Quiet`], `-v`
+/// [`Verbosity::Verbose`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Results and errors only.
+    Quiet,
+    /// One line per step a learner should notice.
+    #[default]
+    Normal,
+    /// Every step, with the numbers behind it.
+    Verbose,
+}
+
+impl Verbosity {
+    /// From the `-q` and `-v` flags (clap makes them exclusive).
+    pub fn from_flags(quiet: bool, verbose: bool) -> Self {
+        match (quiet, verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+/// Tells the story of one side of a lesson, one line per step, each line
+/// prefixed `[server]` or `[client]` (and a connection tag such as `#3`).
+///
+/// Use it through [`say!`](crate::say) and [`detail!`](crate::detail).
+/// Narration goes to stdout, where the ready line is; problems that concern
+/// one connection go to stderr ([`Narrator::problem`]) and are never silenced.
+/// A closed stdout (`| head`) is ignored rather than allowed to panic.
+#[derive(Clone, Debug)]
+pub struct Narrator {
+    role: &'static str,
+    tag: Option<String>,
+    level: Verbosity,
+}
+
+impl Narrator {
+    /// Narration for a server.
+    pub fn server(level: Verbosity) -> Self {
+        Narrator {
+            role: "server",
+            tag: None,
+            level,
+        }
+    }
+
+    /// Narration for a client.
+    pub fn client(level: Verbosity) -> Self {
+        Narrator {
+            role: "client",
+            tag: None,
+            level,
+        }
+    }
+
+    /// The same narrator with a tag after the prefix, such as the number of
+    /// a connection: `[server] #3 ...`.
+    pub fn tagged(&self, tag: impl Display) -> Self {
+        Narrator {
+            tag: Some(tag.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// The verbosity chosen on the command line.
+    pub fn level(&self) -> Verbosity {
+        self.level
+    }
+
+    /// A step a learner should notice. Silenced by `-q`. Prefer [`say!`](crate::say).
+    pub fn say(&self, line: fmt::Arguments<'_>) {
+        if self.level >= Verbosity::Normal {
+            self.line(&mut io::stdout().lock(), line);
+        }
+    }
+
+    /// Detail shown with `-v` only. Prefer [`detail!`](crate::detail).
+    pub fn detail(&self, line: fmt::Arguments<'_>) {
+        if self.level >= Verbosity::Verbose {
+            self.line(&mut io::stdout().lock(), line);
+        }
+    }
+
+    /// Something went wrong for one connection, and the program carries on:
+    /// `[server] #3 error: ...` on stderr, whatever the verbosity.
+    pub fn problem(&self, what: impl Display) {
+        self.line(&mut io::stderr().lock(), format_args!("error: {what}"));
+    }
+
+    /// A result: printed as it is, without prefix, even with `-q`.
+    pub fn result(&self, bytes: &[u8]) {
+        let mut out = io::stdout().lock();
+        let _ = out.write_all(bytes);
+        if !bytes.ends_with(b"\n") {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
+    fn line(&self, out: &mut dyn Write, line: fmt::Arguments<'_>) {
+        // One write per line, under the lock: lines from several threads
+        // interleave whole, never mid-line.
+        let text = match &self.tag {
+            Some(tag) => format!("[{}] {tag} {line}\n", self.role),
+            None => format!("[{}] {line}\n", self.role),
+        };
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+}
+
+/// Narrate a step: `say!(narrator, "read {} bytes", n)`.
+#[macro_export]
+macro_rules! say {
+    ($narrator:expr, $($arg:tt)+) => {
+        $narrator.say(::std::format_args!($($arg)+))
+    };
+}
+
+/// Narrate a detail, shown with `-v` only: `detail!(narrator, "...")`.
+#[macro_export]
+macro_rules! detail {
+    ($narrator:expr, $($arg:tt)+) => {
+        $narrator.detail(::std::format_args!($($arg)+))
+    };
+}
+
+/// A duration the way narration says it: `250 ms`, `1.5 s`, `12 µs`.
+///
+/// ```
+/// use std::time::Duration;
+/// use common::fmt_duration;
+/// assert_eq!(fmt_duration(Duration::from_millis(250)), "250 ms");
+/// assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
+/// assert_eq!(fmt_duration(Duration::from_micros(12)), "12 µs");
+/// ```
+pub fn fmt_duration(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        let s = format!("{:.2}", d.as_secs_f64());
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        format!("{s} s")
+    } else if d >= Duration::from_millis(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} µs", d.as_micros())
+    }
+}

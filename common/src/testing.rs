@@ -1,0 +1,250 @@
+//! The harness every lesson's tests use (feature `testing`).
+//!
+//! A test starts the real server binary with [`Server::start`], which passes
+//! `--addr 127.0.0.1:0` so the OS picks a free port, and waits for the
+//! `listening on ADDR` line under a deadline: no fixed ports, no sleeps. It
+//! then runs the real client binary with [`client`] against
+//! [`Server::addr_arg`], and asserts on what both printed. The server is
+//! killed when the [`Server`] value is dropped, so a failing test leaves no
+//! process behind.
+//!
+//! In a lesson's integration test (where cargo sets `CARGO_BIN_EXE_*`):
+//!
+//! ```ignore
+//! use common::testing::{Server, client};
+//! use predicates::str::contains;
+//!
+//! let mut server = Server::start(env!("CARGO_BIN_EXE_shutdown-server"), &[]);
+//! client(env!("CARGO_BIN_EXE_shutdown-client"))
+//!     .args(["--addr", &server.addr_arg(), "hello"])
+//!     .assert()
+//!     .success()
+//!     .stdout(contains("HELLO"));
+//! server.wait_for_line("read() returned 0");
+//! ```
+//!
+//! Panicking is this module's way to fail a test; every panic message
+//! carries what the server printed so far.
+#![allow(clippy::unwrap_used)]
+
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::READY_PREFIX;
+
+/// How long a server may take to print its ready line, or a line a test waits
+/// for. Generous: on a busy 2-core machine a process start can take a while,
+/// and waiting longer costs nothing when things work.
+pub const LINE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long any client run may take before the test fails instead of hanging.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Which of the server's output streams a line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output: the ready line and narration.
+    Stdout,
+    /// Standard error: problems.
+    Stderr,
+}
+
+/// A server binary running for a test, killed on drop.
+pub struct Server {
+    child: Child,
+    addr: SocketAddr,
+    lines: Receiver<(Stream, String)>,
+    seen: Vec<(Stream, String)>,
+}
+
+impl Server {
+    /// Start `bin` with `args`, on `--addr 127.0.0.1:0` unless `args` names
+    /// an `--addr` itself, and wait for its ready line.
+    ///
+    /// Panics if the first line on stdout is not `listening on ADDR` within
+    /// [`LINE_TIMEOUT`].
+    pub fn start(bin: impl AsRef<OsStr>, args: &[&str]) -> Server {
+        let mut cmd = Command::new(bin.as_ref());
+        if !args
+            .iter()
+            .any(|a| *a == "--addr" || a.starts_with("--addr="))
+        {
+            cmd.args(["--addr", "127.0.0.1:0"]);
+        }
+        cmd.args(args);
+        Server::spawn(cmd)
+    }
+
+    /// Start a server from a fully prepared command and wait for its ready
+    /// line.
+    pub fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let (tx, lines) = mpsc::channel();
+        forward(child.stdout.take().unwrap(), Stream::Stdout, tx.clone());
+        forward(child.stderr.take().unwrap(), Stream::Stderr, tx);
+        let mut server = Server {
+            child,
+            // Replaced below, once the ready line names the real address.
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            lines,
+            seen: Vec::new(),
+        };
+        let first = server.next_stdout_line();
+        let addr = first
+            .strip_prefix(READY_PREFIX)
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or_else(|| {
+                server.fail(&format!(
+                    "the first stdout line was {first:?}, not `{READY_PREFIX}ADDR`"
+                ))
+            });
+        server.addr = addr;
+        server
+    }
+
+    /// The address the server announced.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The announced address as an argument for `--addr`.
+    pub fn addr_arg(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// Wait until the server prints a line (on stdout or stderr) containing
+    /// `needle`, and return that line. Lines seen on the way are kept for
+    /// [`Server::output`].
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + LINE_TIMEOUT;
+        if let Some((_, line)) = self.seen.iter().find(|(_, l)| l.contains(needle)) {
+            return line.clone();
+        }
+        loop {
+            match self.recv_until(deadline) {
+                Some((_, line)) if line.contains(needle) => return line,
+                Some(_) => {}
+                None => self.fail(&format!("no line containing {needle:?}")),
+            }
+        }
+    }
+
+    /// Wait up to `timeout` for the server to exit on its own (for example
+    /// after `--once`), and return its exit status.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        // Both output streams close when the process exits: wait for that,
+        // keeping every last line, then collect the status.
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(RecvTimeoutError::Disconnected) => return self.child.wait().unwrap(),
+                Err(RecvTimeoutError::Timeout) => self.fail("the server did not exit"),
+            }
+        }
+    }
+
+    /// Everything the server printed that the test has seen so far, in
+    /// order, one string; stderr lines are marked `(stderr)`.
+    pub fn output(&mut self) -> String {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        let mut all = String::new();
+        for (stream, line) in &self.seen {
+            let mark = if *stream == Stream::Stderr {
+                "(stderr) "
+            } else {
+                ""
+            };
+            let _ = writeln!(all, "{mark}{line}");
+        }
+        all
+    }
+
+    /// Kill the server now (as Ctrl-C would end it in a terminal).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn next_stdout_line(&mut self) -> String {
+        let deadline = Instant::now() + LINE_TIMEOUT;
+        loop {
+            match self.recv_until(deadline) {
+                Some((Stream::Stdout, line)) => return line,
+                Some((Stream::Stderr, _)) => {}
+                None => self.fail("no ready line"),
+            }
+        }
+    }
+
+    fn recv_until(&mut self, deadline: Instant) -> Option<(Stream, String)> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.lines.recv_timeout(left) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                Some(line)
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    fn fail(&mut self, why: &str) -> ! {
+        let status = match self.child.try_wait() {
+            Ok(Some(status)) => format!("exited with {status}"),
+            _ => "still running".to_owned(),
+        };
+        let output = self.output();
+        panic!("server: {why} (server {status}); it printed:\n{output}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Read `stream` line by line on a thread of its own, sending each line
+/// (without its newline) to `tx`, until the stream closes.
+fn forward(stream: impl Read + Send + 'static, which: Stream, tx: mpsc::Sender<(Stream, String)>) {
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stream);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&buf)
+                        .trim_end_matches(['\n', '\r'])
+                        .to_owned();
+                    if tx.send((which, line)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// A command for a client binary, failing the test (instead of hanging it)
+/// if the client runs longer than [`CLIENT_TIMEOUT`].
+pub fn client(bin: impl AsRef<OsStr>) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(bin.as_ref());
+    cmd.timeout(CLIENT_TIMEOUT);
+    cmd
+}

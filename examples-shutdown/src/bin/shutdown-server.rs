@@ -1,0 +1,35 @@
+//! `shutdown-server`: the server half of lesson 1. All the lesson is in
+//! `src/server.rs`; this file parses the flags and reports the outcome.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use common::args::Talk;
+use common::{Context, Failure, HostPort, Narrator};
+use examples_shutdown::{DEFAULT_ADDR, PAIR_HELP, server};
+
+/// Reads each request until the client shuts down its write half, then
+/// replies with what it received, upper-cased.
+#[derive(Parser)]
+#[command(name = "shutdown-server", version, after_help = PAIR_HELP)]
+struct Args {
+    /// Where to listen; port 0 lets the OS choose.
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    addr: HostPort,
+    #[command(flatten)]
+    options: server::Options,
+    #[command(flatten)]
+    talk: Talk,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    common::exit(run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    let say = Narrator::server(args.talk.verbosity());
+    let listener = server::bind(&args.addr)?;
+    common::ready(listener.local_addr().context("local_addr")?);
+    server::serve(listener, &args.options, &say)
+}
