@@ -1,0 +1,136 @@
+//! The book cannot drift from the code: every `{{#include}}` names a file and
+//! an anchor that exist, every test it names exists, and no Rust code is
+//! pasted into it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every chapter of the book, with its text.
+fn chapters() -> Vec<(PathBuf, String)> {
+    let src = root().join("docs/src");
+    let mut found: Vec<_> = fs::read_dir(&src)
+        .expect("read docs/src")
+        .map(|e| e.expect("list docs/src").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| {
+            let text = fs::read_to_string(&p).expect("read a chapter");
+            (p, text)
+        })
+        .collect();
+    found.sort();
+    assert!(found.len() >= 3, "the book has too few chapters: {found:?}");
+    found
+}
+
+/// The `{{#include PATH:ANCHOR}}` directives of a chapter.
+fn includes(text: &str) -> Vec<&str> {
+    text.split("{{#include ")
+        .skip(1)
+        .map(|rest| {
+            rest.split_once("}}")
+                .expect("an unclosed {{#include")
+                .0
+                .trim()
+        })
+        .collect()
+}
+
+#[test]
+fn every_include_names_a_file_and_an_anchor_that_exist() {
+    let mut checked = 0;
+    for (chapter, text) in chapters() {
+        for target in includes(&text) {
+            let (path, anchor) = target.rsplit_once(':').unwrap_or_else(|| {
+                panic!("{chapter:?}: {target} includes a whole file, not an anchor")
+            });
+            assert!(
+                !anchor.is_empty() && !anchor.chars().next().is_some_and(|c| c.is_ascii_digit()),
+                "{chapter:?}: {target} uses line numbers, which drift; use an anchor"
+            );
+            let file = chapter.parent().expect("docs/src").join(path);
+            let code = fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{chapter:?}: {target}: cannot read {file:?}: {e}"));
+            let start = code.find(&format!("ANCHOR: {anchor}\n"));
+            let end = code.find(&format!("ANCHOR_END: {anchor}\n"));
+            match (start, end) {
+                (Some(s), Some(e)) if s < e => checked += 1,
+                _ => panic!(
+                    "{chapter:?}: {target}: no ANCHOR/ANCHOR_END pair named {anchor:?} in {file:?}"
+                ),
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} includes checked");
+}
+
+#[test]
+fn every_test_the_book_names_exists() {
+    let mut checked = 0;
+    for (chapter, text) in chapters() {
+        for quoted in text.split('`').skip(1).step_by(2) {
+            let Some((file, name)) = quoted.split_once(".rs::") else {
+                continue;
+            };
+            let path = root().join(format!("{file}.rs"));
+            let code = fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{chapter:?} names {quoted}, but {path:?}: {e}"));
+            let declared = code
+                .split("#[test]")
+                .skip(1)
+                .any(|after| after.trim_start().starts_with(&format!("fn {name}()")));
+            assert!(
+                declared,
+                "{chapter:?} names {quoted}, which is not a #[test] in {path:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} test names checked");
+}
+
+#[test]
+fn rust_code_in_the_book_only_comes_by_anchor() {
+    for (chapter, text) in chapters() {
+        for block in text.split("```rust").skip(1) {
+            let body = block.split_once('\n').expect("a code fence line").1;
+            let body = body.split_once("```").expect("an unclosed code block").0;
+            for line in body.lines().filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    line.trim().starts_with("{{#include ")
+                        || line.trim().starts_with("{{#rustdoc_include "),
+                    "{chapter:?}: Rust pasted into the book instead of included by anchor: {line}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_summary_lists_every_chapter_and_nothing_else() {
+    let summary = fs::read_to_string(root().join("docs/src/SUMMARY.md")).expect("read SUMMARY.md");
+    let listed: Vec<&str> = summary
+        .split("](")
+        .skip(1)
+        .map(|rest| rest.split_once(')').expect("a link").0)
+        .collect();
+    for (chapter, _) in chapters() {
+        let name = chapter
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a name");
+        assert!(
+            name == "SUMMARY.md" || listed.contains(&name),
+            "{name} is not in SUMMARY.md"
+        );
+    }
+    for name in listed {
+        assert!(
+            root().join("docs/src").join(name).is_file(),
+            "SUMMARY.md lists {name}, which does not exist"
+        );
+    }
+}
