@@ -22,11 +22,18 @@ struct Lesson {
 }
 
 /// Every finished lesson, in the course's order.
-const LESSONS: &[Lesson] = &[Lesson {
-    name: examples_shutdown::tour::NAME,
-    title: examples_shutdown::tour::TITLE,
-    run: examples_shutdown::tour::run,
-}];
+const LESSONS: &[Lesson] = &[
+    Lesson {
+        name: examples_shutdown::tour::NAME,
+        title: examples_shutdown::tour::TITLE,
+        run: examples_shutdown::tour::run,
+    },
+    Lesson {
+        name: examples_timeout::tour::NAME,
+        title: examples_timeout::tour::TITLE,
+        run: examples_timeout::tour::run,
+    },
+];
 
 /// A guided run of every lesson's client/server pair, on loopback.
 #[derive(Parser)]

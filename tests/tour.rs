@@ -22,7 +22,7 @@ const LESSON_ONE: [&str; 10] = [
 ];
 
 #[test]
-fn tour_runs_lesson_one_and_ends_with_a_summary() {
+fn tour_runs_every_lesson_and_ends_with_a_summary() {
     let out = client(TOUR).output().expect("run the tour");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
@@ -31,7 +31,8 @@ fn tour_runs_lesson_one_and_ends_with_a_summary() {
         .unwrap_or_else(|| panic!("no summary in:\n{stdout}"))
         .1;
     assert!(summary.contains("shutdown (half-open sockets"), "{summary}");
-    for line in LESSON_ONE {
+    assert!(summary.contains("timeout (timeouts:"), "{summary}");
+    for line in LESSON_ONE.iter().chain(&LESSON_TWO) {
         assert!(summary.contains(line), "missing {line:?} in:\n{summary}");
     }
     assert!(!summary.contains("NOT SHOWN"), "{summary}");
@@ -39,6 +40,22 @@ fn tour_runs_lesson_one_and_ends_with_a_summary() {
     assert!(stdout.contains("[server] #1 read 22 bytes, then read() returned 0"));
     assert!(stdout.contains("[client] shutdown(Write) returned after"));
 }
+
+/// What lesson 2's summary must say.
+const LESSON_TWO: [&str; 12] = [
+    "shown: against a silent server, the 250 ms read timeout fired after",
+    "shown: with no retries, the client gave up on a slow server",
+    "shown: reading again on the same connection got the late answer",
+    "shown: the 200 ms read timeout never fired; the 1 s deadline ended the exchange after",
+    "shown: against a full accept queue, the 500 ms connect timeout fired after",
+    "shown: a closed port refused at once",
+    "shown: writes were taken until both buffers were full, then the 250 ms write timeout fired",
+    "shown: the server closed a silent client's connection after",
+    "shown: keepalive was set to probe after 10 s idle, every 2 s, 3 times, and read back",
+    "shown: read_exact timed out mid-message and lost its head: the stream was out of step",
+    "shown: a buffer that survives the timeout completed the message after retries",
+    "shown: two requests were lost; the third, sent after a longer wait, was answered",
+];
 
 #[test]
 fn tour_runs_one_lesson_by_name_and_quietly() {
@@ -58,14 +75,13 @@ fn tour_lists_the_lessons() {
         .arg("--list")
         .assert()
         .success()
-        .stdout(contains("shutdown").and(contains("half-open sockets")));
+        .stdout(contains("shutdown").and(contains("half-open sockets")))
+        .stdout(contains("timeout").and(contains("timeouts: read, write, connect")));
 }
 
 #[test]
 fn unknown_lesson_is_a_usage_error() {
-    client(TOUR)
-        .arg("nope")
-        .assert()
-        .code(2)
-        .stderr(contains("no lesson 'nope'; the lessons are: shutdown"));
+    client(TOUR).arg("nope").assert().code(2).stderr(contains(
+        "no lesson 'nope'; the lessons are: shutdown, timeout",
+    ));
 }

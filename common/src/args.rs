@@ -31,8 +31,15 @@ impl Talk {
 /// use common::args::parse_duration;
 /// assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
 /// assert!(parse_duration("banana").unwrap_err().contains("such as 250ms"));
+/// assert!(parse_duration("-1s").unwrap_err().contains("cannot be negative"));
 /// ```
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if s.trim().starts_with('-') {
+        return Err(format!(
+            "'{s}' is not a duration: durations cannot be negative; write a number and a unit, \
+             such as 250ms, 2s or 1m"
+        ));
+    }
     humantime::parse_duration(s.trim()).map_err(|_| {
         format!("'{s}' is not a duration: write a number and a unit, such as 250ms, 2s or 1m")
     })

@@ -81,9 +81,11 @@ pub fn ready(bound: SocketAddr) {
 /// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
 /// assert!(!common::is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
 /// ```
+// ANCHOR: is_timeout
 pub fn is_timeout(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
+// ANCHOR_END: is_timeout

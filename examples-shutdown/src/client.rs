@@ -37,7 +37,7 @@ pub struct Options {
     pub repeat_shutdown: bool,
 
     /// Give up when a read or write waits this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "5s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
     pub read_timeout: Duration,
 }
 

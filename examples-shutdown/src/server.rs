@@ -33,15 +33,15 @@ pub struct Options {
     pub max_request: usize,
 
     /// Give up on a client that sends nothing for this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "10s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
     pub idle_timeout: Duration,
 
     /// End any connection still open after this long (the watchdog).
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "60s")]
     pub max_time: Duration,
 
     /// Wait this long before reading each request, like a busy server.
-    #[arg(long, value_name = "DURATION", value_parser = common::args::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = common::args::parse_duration, allow_hyphen_values = true)]
     pub read_delay: Option<Duration>,
 
     /// Wrong on purpose: after refusing a request, close at once with its

@@ -1,0 +1,59 @@
+//! # Lesson 2: timeouts
+//!
+//! A TCP connection can stay open forever with nothing flowing through it,
+//! and a blocking call on it waits just as long. A timeout turns "nothing
+//! happened" into an error a program can act on. But each timeout answers
+//! one question only:
+//!
+//! | question | mechanism |
+//! |---|---|
+//! | is the server there at all? | connect timeout |
+//! | did it answer this read? | read timeout (per call) |
+//! | is it taking my data? | write timeout (per call) |
+//! | will the whole exchange finish in time? | a deadline, recomputed before every call |
+//! | is the peer still alive while we both wait? | TCP keepalive, `TCP_USER_TIMEOUT` |
+//! | did my datagram get there? | nothing: UDP retries, with backoff |
+//!
+//! The server misbehaves on purpose, one `--mode` per question; the client
+//! has a flag for each timeout. Read [`client`], then [`server`]; the book's
+//! chapter "Timeouts" walks through them, and every behaviour it states is
+//! proven by a test in `tests/` that runs both binaries over loopback.
+//!
+//! ```text
+//! cargo run -p examples-timeout --bin timeout-server -- --mode silent
+//! cargo run -p examples-timeout --bin timeout-client -- --read-timeout 250ms
+//! ```
+//!
+//! ## The protocol
+//!
+//! Lines: the client sends one line, the server answers with the same line
+//! (mode `echo`), late (`slow`), in two halves with a pause between them
+//! (`halves`), one byte at a time forever (`trickle`), or not at all
+//! (`silent`, `full`). Over UDP (`--udp`), one datagram each way.
+
+pub mod client;
+pub mod server;
+pub mod tour;
+
+/// Where the pair meets unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:7102";
+
+/// The longest request line the server accepts, and the longest reply the
+/// client accepts: far more than this lesson sends, and a bound on memory.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// The end of both binaries' `--help`: the commands to copy into two
+/// terminals.
+pub const PAIR_HELP: &str = "\
+The pair, in two terminals, from the repository's root:
+  cargo run -p examples-timeout --bin timeout-server -- --mode silent
+  cargo run -p examples-timeout --bin timeout-client -- --read-timeout 250ms
+
+Each --mode of the server calls for one of the client's timeouts:
+  silent   --read-timeout 250ms, or --flood 64MiB --write-timeout 250ms
+  slow     --read-timeout 300ms --retries 5
+  trickle  --read-timeout 200ms --deadline 1s
+  halves   --read-timeout 300ms --retries 5 (and the same with --exact)
+  full     --connect-timeout 500ms
+  --udp --drop-first 2   with the client's --udp --retries 4
+(see the book's chapter \"Timeouts\").";

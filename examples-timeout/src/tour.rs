@@ -1,0 +1,324 @@
+//! Lesson 2 in the tour (`cargo run` at the repository's root): each
+//! timeout against the server mode it is for, in one process, each step
+//! checked against what happened.
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::tour::Tour;
+use common::{Context, Failure, HostPort, Narrator, Verbosity, fmt_duration};
+
+use crate::client::{self, Reply};
+use crate::server::{self, Full, Mode};
+
+/// The lesson's name on the tour's command line.
+pub const NAME: &str = "timeout";
+/// What the lesson is about, for `--list`.
+pub const TITLE: &str = "timeouts: read, write, connect, idle, deadlines, keepalive, UDP retry";
+
+/// Run every step.
+pub fn run(tour: &mut Tour) -> Result<(), Failure> {
+    let plain = client::Options::default();
+    let ms = Duration::from_millis;
+
+    tour.step("read timeout: a silent server");
+    let silent = server::Options {
+        mode: Mode::Silent,
+        idle_timeout: ms(500),
+        ..server_defaults()
+    };
+    let opts = client::Options {
+        read_timeout: ms(250),
+        ..plain.clone()
+    };
+    let (got, took) = exchange(tour, silent.clone(), &opts, "ping")?;
+    let ok = failed_with(&got, "read timeout") && took >= ms(250);
+    tour.found(
+        ok,
+        format!(
+            "against a silent server, the 250 ms read timeout fired after {}",
+            fmt_duration(took)
+        ),
+    );
+
+    tour.step("a timeout is not the end: give up, or read again");
+    let slow = server::Options {
+        mode: Mode::Slow,
+        delay: ms(900),
+        ..server_defaults()
+    };
+    let opts = client::Options {
+        read_timeout: ms(300),
+        ..plain.clone()
+    };
+    let (got, _) = exchange(tour, slow.clone(), &opts, "ping")?;
+    tour.found(
+        failed_with(&got, "read timeout"),
+        "with no retries, the client gave up on a slow server",
+    );
+    let opts = client::Options {
+        read_timeout: ms(300),
+        retries: 5,
+        ..plain.clone()
+    };
+    let (got, _) = exchange(tour, slow, &opts, "ping")?;
+    let ok = got
+        .as_ref()
+        .is_ok_and(|r| r.bytes == b"ping\n" && r.timeouts >= 1);
+    tour.found(
+        ok,
+        "reading again on the same connection got the late answer",
+    );
+
+    tour.step("per-call timeout versus deadline: a trickling server");
+    let trickle = server::Options {
+        mode: Mode::Trickle,
+        interval: ms(50),
+        ..server_defaults()
+    };
+    let opts = client::Options {
+        read_timeout: ms(200),
+        deadline: ms(1000),
+        ..plain.clone()
+    };
+    let (got, took) = exchange(tour, trickle, &opts, "ping")?;
+    let ok = failed_with(&got, "deadline") && took >= ms(1000);
+    tour.found(
+        ok,
+        format!(
+            "the 200 ms read timeout never fired; the 1 s deadline ended the exchange after {}",
+            fmt_duration(took)
+        ),
+    );
+
+    tour.step("connect timeout: a full accept queue, then a closed port");
+    let full = Full::bind(&loopback())?;
+    let opts = client::Options {
+        connect_timeout: Some(ms(500)),
+        ..plain.clone()
+    };
+    let started = Instant::now();
+    let got = client::run(&full.local_addr()?.into(), "ping", &opts, &client_say(tour));
+    let took = started.elapsed();
+    report(tour, &got);
+    let ok = failed_with(&got, "connect timeout") && took >= ms(500);
+    tour.found(
+        ok,
+        format!(
+            "against a full accept queue, the 500 ms connect timeout fired after {}",
+            fmt_duration(took)
+        ),
+    );
+    drop(full);
+    let closed = closed_port()?;
+    let started = Instant::now();
+    let got = client::run(&closed.into(), "ping", &opts, &client_say(tour));
+    let took = started.elapsed();
+    report(tour, &got);
+    let refused = got
+        .as_ref()
+        .is_err_and(|f| f.kind() == Some(std::io::ErrorKind::ConnectionRefused));
+    tour.found(
+        refused && took < ms(500),
+        format!(
+            "a closed port refused at once, after {}",
+            fmt_duration(took)
+        ),
+    );
+
+    tour.step("write timeout: a server that never reads");
+    let opts = client::Options {
+        flood: Some(64 << 20),
+        write_timeout: ms(250),
+        ..plain.clone()
+    };
+    // Silent for longer than the client's writes take to time out.
+    let silent = server::Options {
+        idle_timeout: ms(1500),
+        ..silent
+    };
+    let (got, _) = exchange(tour, silent, &opts, "ping")?;
+    tour.found(
+        failed_with(&got, "write timeout"),
+        "writes were taken until both buffers were full, then the 250 ms write timeout fired",
+    );
+
+    tour.step("the server's idle timeout: a client that connects and says nothing");
+    let idle = server::Options {
+        idle_timeout: ms(300),
+        ..server_defaults()
+    };
+    let (addr, done) = serve_once(tour, idle)?;
+    let started = Instant::now();
+    let mut quiet = TcpStream::connect(addr).context("connect")?;
+    quiet
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .context("set_read_timeout")?;
+    let closed_on_us = matches!(quiet.read(&mut [0u8; 1]), Ok(0));
+    let took = started.elapsed();
+    wait_for(done)?;
+    tour.found(
+        closed_on_us && took >= ms(300),
+        format!(
+            "the server closed a silent client's connection after {}",
+            fmt_duration(took)
+        ),
+    );
+
+    tour.step("keepalive: configured, and read back");
+    let opts = client::Options {
+        keepalive: Some(Duration::from_secs(10)),
+        keepalive_interval: Some(Duration::from_secs(2)),
+        keepalive_retries: Some(3),
+        ..plain.clone()
+    };
+    let (got, _) = exchange(tour, server_defaults(), &opts, "ping")?;
+    tour.found(
+        got.is_ok(),
+        "keepalive was set to probe after 10 s idle, every 2 s, 3 times, and read back",
+    );
+
+    tour.step("a timeout in the middle of a message");
+    let halves = server::Options {
+        mode: Mode::Halves,
+        pause: ms(900),
+        ..server_defaults()
+    };
+    let opts = client::Options {
+        read_timeout: ms(300),
+        retries: 5,
+        exact: true,
+        ..plain.clone()
+    };
+    let (got, _) = exchange(tour, halves.clone(), &opts, "hello world")?;
+    tour.found(
+        failed_with(&got, "out of step"),
+        "read_exact timed out mid-message and lost its head: the stream was out of step",
+    );
+    let opts = client::Options {
+        read_timeout: ms(300),
+        retries: 5,
+        ..plain.clone()
+    };
+    let (got, _) = exchange(tour, halves, &opts, "hello world")?;
+    let ok = got.as_ref().is_ok_and(|r| r.bytes == b"hello world\n");
+    tour.found(
+        ok,
+        "a buffer that survives the timeout completed the message after retries",
+    );
+
+    tour.step("UDP: no connection to time out; resend with backoff");
+    let socket = UdpSocket::bind("127.0.0.1:0").context("bind 127.0.0.1:0 (UDP)")?;
+    let addr = socket.local_addr().context("local_addr")?;
+    let lossy = server::Options {
+        udp: true,
+        drop_first: 2,
+        ..server_defaults()
+    };
+    let say = Narrator::server(tour.level());
+    thread::Builder::new()
+        .name("tour-udp".into())
+        .spawn(move || server::serve_udp(&socket, &lossy, &say))
+        .context("start the UDP server")?;
+    let opts = client::Options {
+        udp: true,
+        read_timeout: ms(100),
+        retries: 4,
+        ..plain
+    };
+    let got = client::run_udp(&addr.into(), "ping", &opts, &client_say(tour));
+    report(tour, &got);
+    let ok = got.as_ref().is_ok_and(|r| r.timeouts == 2);
+    tour.found(
+        ok,
+        "two requests were lost; the third, sent after a longer wait, was answered",
+    );
+    Ok(())
+}
+
+fn server_defaults() -> server::Options {
+    server::Options {
+        once: true,
+        ..server::Options::default()
+    }
+}
+
+fn loopback() -> HostPort {
+    HostPort::from(SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+fn client_say(tour: &Tour) -> Narrator {
+    Narrator::client(tour.level())
+}
+
+fn failed_with(got: &Result<Reply, Failure>, prefix: &str) -> bool {
+    got.as_ref()
+        .is_err_and(|f| f.to_string().starts_with(prefix))
+}
+
+/// A port nothing listens on: bound a moment ago, then let go.
+fn closed_port() -> Result<SocketAddr, Failure> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    listener.local_addr().context("local_addr")
+}
+
+/// A server for one connection on a thread; the receiver says when it is done.
+fn serve_once(
+    tour: &Tour,
+    opts: server::Options,
+) -> Result<(SocketAddr, mpsc::Receiver<()>), Failure> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    let addr = listener.local_addr().context("local_addr")?;
+    let say = Narrator::server(tour.level());
+    let (done, finished) = mpsc::channel();
+    thread::Builder::new()
+        .name("tour-server".into())
+        .spawn(move || {
+            if let Err(failure) = server::serve(listener, &opts, &say) {
+                say.tagged("#1").problem(failure);
+            }
+            let _ = done.send(());
+        })
+        .context("start the server thread")?;
+    Ok((addr, finished))
+}
+
+fn wait_for(done: mpsc::Receiver<()>) -> Result<(), Failure> {
+    done.recv_timeout(Duration::from_secs(10))
+        .map_err(|_| Failure::msg("the tour's server did not finish its connection"))
+}
+
+/// One exchange with a one-connection server; returns the client's outcome
+/// and how long it took, once the server has finished too.
+fn exchange(
+    tour: &Tour,
+    server_opts: server::Options,
+    client_opts: &client::Options,
+    message: &str,
+) -> Result<(Result<Reply, Failure>, Duration), Failure> {
+    let (addr, done) = serve_once(tour, server_opts)?;
+    let started = Instant::now();
+    let got = client::run(&addr.into(), message, client_opts, &client_say(tour));
+    let took = started.elapsed();
+    report(tour, &got);
+    // The client has closed its side; the server's connection ends with it
+    // (a silent server's after its idle timeout).
+    wait_for(done)?;
+    Ok((got, took))
+}
+
+/// What the binary would print last: the reply, or its error line.
+fn report(tour: &Tour, got: &Result<Reply, Failure>) {
+    if tour.level() < Verbosity::Normal {
+        return;
+    }
+    let say = client_say(tour);
+    match got {
+        Ok(reply) if !reply.bytes.is_empty() => say.result(&reply.bytes),
+        Ok(_) => {}
+        Err(failure) => say.problem(failure),
+    }
+}

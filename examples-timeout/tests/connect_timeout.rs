@@ -1,0 +1,51 @@
+//! Point 4: a connect to a full accept queue hangs until the connect timeout
+//! fires (TimedOut); a connect to a closed port is refused at once.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::testing::{Server, client};
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
+
+#[test]
+fn connect_timeout_fires_against_a_full_accept_queue() {
+    let server = Server::start(SERVER, &["--mode", "full"]);
+    let started = Instant::now();
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "--connect-timeout", "500ms"])
+        .assert()
+        .code(1)
+        .stdout(contains("connect: no answer to our SYN within"))
+        .stderr(contains(format!(
+            "error: connect timeout: no answer from {} within 500 ms",
+            server.addr()
+        )));
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(500), "fired early: {took:?}");
+    assert!(took < Duration::from_millis(1500), "fired late: {took:?}");
+}
+
+#[test]
+fn a_closed_port_refuses_at_once() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("find a free port")
+        .port();
+    let started = Instant::now();
+    client(CLIENT)
+        .args([
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--connect-timeout",
+            "5s",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("connect: refused after"))
+        .stderr(contains("Connection refused"));
+    // Refused, not timed out: far sooner than the 5 s allowed.
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

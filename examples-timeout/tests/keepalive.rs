@@ -1,0 +1,46 @@
+//! Point 7: keepalive and TCP_USER_TIMEOUT, configured with socket2 and read
+//! back from the kernel. (Seeing a dead peer detected needs packet loss,
+//! which loopback cannot give: that proof belongs to the network lab.)
+
+use common::testing::{Server, client};
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
+
+#[test]
+fn keepalive_settings_are_applied_and_read_back() {
+    let server = Server::start(SERVER, &[]);
+    client(CLIENT)
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--keepalive",
+            "10s",
+            "--keepalive-interval",
+            "2s",
+            "--keepalive-retries",
+            "3",
+            "--user-timeout",
+            "5s",
+        ])
+        .assert()
+        .success()
+        .stdout(contains(
+            "keepalive on: first probe after 10 s idle, then one every 2 s; 3 unanswered probes end the connection",
+        ))
+        .stdout(contains("TCP_USER_TIMEOUT: 5 s"));
+}
+
+#[test]
+fn keepalive_alone_keeps_the_kernels_other_defaults() {
+    let server = Server::start(SERVER, &[]);
+    let probes = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_probes")
+        .expect("read the kernel's default probe count");
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "--keepalive", "30s"])
+        .assert()
+        .success()
+        .stdout(contains("first probe after 30 s idle"))
+        .stdout(contains(format!("; {} unanswered probes", probes.trim())));
+}

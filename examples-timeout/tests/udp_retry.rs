@@ -1,0 +1,105 @@
+//! Point 9: UDP has no connection to time out. The client resends with
+//! exponential backoff and jitter, and gives up after its budget.
+
+use std::net::UdpSocket;
+use std::time::{Duration, Instant};
+
+use common::testing::{Server, client};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
+
+#[test]
+fn lost_requests_are_resent_with_growing_waits_until_answered() {
+    let mut server = Server::start(SERVER, &["--udp", "--drop-first", "2"]);
+    let started = Instant::now();
+    client(CLIENT)
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--udp",
+            "--read-timeout",
+            "100ms",
+            "--retries",
+            "4",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("attempt 1: no answer within"))
+        .stdout(contains("attempt 2: no answer within"))
+        .stdout(contains("attempt 3: answered"))
+        .stdout(predicate::str::ends_with("ping\n"));
+    // Waits of at least 50 ms, then 100 ms: half of 100 ms and 200 ms, the
+    // least the jitter allows.
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    server.wait_for_line("request 3 from");
+}
+
+#[test]
+fn the_client_gives_up_after_its_retries() {
+    let server = Server::start(SERVER, &["--udp", "--drop-first", "100"]);
+    client(CLIENT)
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--udp",
+            "--read-timeout",
+            "50ms",
+            "--retries",
+            "3",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("attempt 4: no answer within"))
+        .stderr(contains("error: no answer after 4 attempts"));
+}
+
+#[test]
+fn the_wait_between_attempts_stops_growing_at_max_backoff() {
+    let server = Server::start(SERVER, &["--udp", "--drop-first", "100"]);
+    let out = client(CLIENT)
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--udp",
+            "--read-timeout",
+            "50ms",
+            "--retries",
+            "5",
+            "--max-backoff",
+            "100ms",
+        ])
+        .output()
+        .expect("run the client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in stdout.lines().filter(|l| l.contains("no answer within")) {
+        let ms: u64 = line
+            .split_once("within ")
+            .and_then(|(_, rest)| rest.strip_suffix(" ms; UDP never says why"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no wait in {line:?}"));
+        assert!(ms <= 100, "{line}");
+    }
+}
+
+#[test]
+fn nobody_listening_on_the_udp_port_is_reported_at_once() {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("find a free UDP port")
+        .port();
+    client(CLIENT)
+        .args([
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--udp",
+            "--read-timeout",
+            "2s",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("Connection refused"))
+        .stderr(contains("ICMP port unreachable"));
+}
