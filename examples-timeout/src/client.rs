@@ -237,7 +237,10 @@ fn connect(
         return Err(Failure::msg(format!("{addr} has no addresses")));
     };
     match e.kind() {
-        io::ErrorKind::TimedOut => {
+        // Our limit passed first. The kernel gives up on its own too, once
+        // it has resent the SYN net.ipv4.tcp_syn_retries times: that is the
+        // next arm.
+        io::ErrorKind::TimedOut if started.elapsed() + Duration::from_millis(50) >= limit => {
             say!(
                 say,
                 "connect: no answer to our SYN within {took}: a full accept queue, a firewall \
@@ -248,6 +251,15 @@ fn connect(
                 fmt_duration(limit)
             ))
             .with_hint("the host or its accept queue is not answering; a closed port would have refused at once"))
+        }
+        io::ErrorKind::TimedOut => {
+            say!(
+                say,
+                "connect: the kernel gave up after {took}, having resent our SYN as often as \
+                 net.ipv4.tcp_syn_retries allows"
+            );
+            Err(Failure::new(format!("connect to {target}"), e)
+                .with_hint("nobody answered our SYNs; a closed port would have refused at once"))
         }
         io::ErrorKind::ConnectionRefused => {
             say!(
