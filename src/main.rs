@@ -33,6 +33,11 @@ const LESSONS: &[Lesson] = &[
         title: examples_timeout::tour::TITLE,
         run: examples_timeout::tour::run,
     },
+    Lesson {
+        name: examples_framing::tour::NAME,
+        title: examples_framing::tour::TITLE,
+        run: examples_framing::tour::run,
+    },
 ];
 
 /// A guided run of every lesson's client/server pair, on loopback.

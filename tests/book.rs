@@ -81,7 +81,7 @@ fn every_test_the_book_names_exists() {
             let declared = code
                 .split("#[test]")
                 .skip(1)
-                .any(|after| after.trim_start().starts_with(&format!("fn {name}()")));
+                .any(|after| after.trim_start().starts_with(&format!("fn {name}(")));
             assert!(
                 declared,
                 "{chapter:?} names {quoted}, which is not a #[test] in {path:?}"

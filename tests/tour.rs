@@ -32,7 +32,11 @@ fn tour_runs_every_lesson_and_ends_with_a_summary() {
         .1;
     assert!(summary.contains("shutdown (half-open sockets"), "{summary}");
     assert!(summary.contains("timeout (timeouts:"), "{summary}");
-    for line in LESSON_ONE.iter().chain(&LESSON_TWO) {
+    assert!(
+        summary.contains("framing (transmitting variable-length messages"),
+        "{summary}"
+    );
+    for line in LESSON_ONE.iter().chain(&LESSON_TWO).chain(&LESSON_THREE) {
         assert!(summary.contains(line), "missing {line:?} in:\n{summary}");
     }
     assert!(!summary.contains("NOT SHOWN"), "{summary}");
@@ -57,6 +61,17 @@ const LESSON_TWO: [&str; 12] = [
     "shown: two requests were lost; the third, sent after a longer wait, was answered",
 ];
 
+/// What lesson 3's summary must say.
+const LESSON_THREE: [&str; 7] = [
+    "shown: u32-length frames sent a byte at a time came back whole",
+    "shown: three netstrings sent in one write came back as three replies",
+    "shown: line framing cut \"two\\nlines\" into two messages",
+    "shown: escaped framing carried the same message whole",
+    "with split writes",
+    "shown: the first BufReader took the whole burst with it: replies 2 and 3 never came",
+    "shown: the server refused a 4 GiB length after reading its 4 bytes, and closed",
+];
+
 #[test]
 fn tour_runs_one_lesson_by_name_and_quietly() {
     client(TOUR)
@@ -76,7 +91,8 @@ fn tour_lists_the_lessons() {
         .assert()
         .success()
         .stdout(contains("shutdown").and(contains("half-open sockets")))
-        .stdout(contains("timeout").and(contains("timeouts: read, write, connect")));
+        .stdout(contains("timeout").and(contains("timeouts: read, write, connect")))
+        .stdout(contains("framing").and(contains("seven framings")));
 }
 
 #[test]

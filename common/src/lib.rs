@@ -44,7 +44,7 @@ use std::net::SocketAddr;
 
 pub use addr::HostPort;
 pub use error::{Context, Failure, exit};
-pub use narrate::{Narrator, Verbosity, fmt_duration};
+pub use narrate::{Narrator, Verbosity, count, fmt_duration};
 
 /// What a server's first stdout line starts with. The rest is its address.
 pub const READY_PREFIX: &str = "listening on ";

@@ -151,3 +151,17 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{} µs", d.as_micros())
     }
 }
+
+/// A count with its noun: `1 frame`, `2 frames`.
+///
+/// ```
+/// assert_eq!(common::count(1, "reply", "replies"), "1 reply");
+/// assert_eq!(common::count(3, "reply", "replies"), "3 replies");
+/// ```
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

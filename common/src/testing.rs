@@ -118,6 +118,11 @@ impl Server {
         self.addr
     }
 
+    /// The server's process id (to read its memory use from /proc, say).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The announced address as an argument for `--addr`.
     pub fn addr_arg(&self) -> String {
         self.addr.to_string()

@@ -1,0 +1,73 @@
+//! The seven framings, one small module each, all behind [`Codec`].
+
+mod ascii_length;
+mod base64;
+mod delimiter;
+mod escaped;
+mod line;
+mod netstring;
+mod u32_length;
+
+pub use self::ascii_length::{
+    AsciiLength, LARGEST as ASCII_LENGTH_LARGEST, WIDTH as ASCII_LENGTH_WIDTH,
+};
+pub use self::base64::Base64;
+pub use self::delimiter::Delimiter;
+pub use self::escaped::Escaped;
+pub use self::line::Line;
+pub use self::netstring::Netstring;
+pub use self::u32_length::U32Length;
+
+use crate::codec::Codec;
+
+/// Which framing to use: the `--strategy` of both binaries.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// `\n` after each message, no escaping (breaks on a payload with `\n`).
+    Line,
+    /// `\n` after each message, `\` and newline escaped inside.
+    Escaped,
+    /// Each message base64-encoded, then `\n`.
+    Base64,
+    /// A fresh delimiter line before each message, the delimiter after it.
+    Delimiter,
+    /// Six zero-padded decimal digits of length, then the bytes.
+    AsciiLength,
+    /// Four bytes of big-endian length, then the bytes.
+    U32Length,
+    /// `<length>:<bytes>,`
+    Netstring,
+}
+
+impl Strategy {
+    /// Every strategy, in the order of the chapter.
+    pub const ALL: [Strategy; 7] = [
+        Strategy::Line,
+        Strategy::Escaped,
+        Strategy::Base64,
+        Strategy::Delimiter,
+        Strategy::AsciiLength,
+        Strategy::U32Length,
+        Strategy::Netstring,
+    ];
+
+    /// The codec, refusing frames larger than `max` bytes.
+    pub fn codec(self, max: usize) -> Box<dyn Codec> {
+        match self {
+            Strategy::Line => Box::new(Line { max }),
+            Strategy::Escaped => Box::new(Escaped { max }),
+            Strategy::Base64 => Box::new(Base64 { max }),
+            Strategy::Delimiter => Box::new(Delimiter { max }),
+            Strategy::AsciiLength => Box::new(AsciiLength {
+                max: max.min(ASCII_LENGTH_LARGEST),
+            }),
+            Strategy::U32Length => Box::new(U32Length { max }),
+            Strategy::Netstring => Box::new(Netstring { max }),
+        }
+    }
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        self.codec(0).name()
+    }
+}

@@ -1,0 +1,61 @@
+//! # Lesson 3: transmitting variable-length messages
+//!
+//! TCP carries a stream of bytes, not messages. One `write` may arrive in
+//! several `read`s, and several `write`s in one `read`: the receiver has to
+//! be told where each message ends. The notes give two families of answers:
+//!
+//! - **a terminator** after each message, with the problem that it may occur
+//!   inside the data, and three fixes: escape it ([`codecs::Escaped`]),
+//!   encode the data so it cannot contain it ([`codecs::Base64`]), or pick a
+//!   terminator the data lacks and announce it first ([`codecs::Delimiter`]);
+//!   the naive version is [`codecs::Line`];
+//! - **a length** before each message, fixed-width, as padded decimal
+//!   characters ([`codecs::AsciiLength`]) or as binary
+//!   ([`codecs::U32Length`]); [`codecs::Netstring`] is the classic
+//!   self-delimiting compromise.
+//!
+//! Each is a small module behind one interface, [`codec::Codec`]. The pair
+//! (`framing-server`, `framing-client`) runs any of them over TCP, with
+//! flags that split, coalesce and delay the stream, and deliberate mistakes
+//! to show what goes wrong; `framing-bench` measures what each costs.
+//!
+//! ```text
+//! cargo run -p examples-framing --bin framing-server -- --strategy netstring
+//! cargo run -p examples-framing --bin framing-client -- --strategy netstring hello "two words"
+//! ```
+//!
+//! The book's chapter "Transmitting variable-length messages" draws each
+//! wire format byte by byte and names the test behind every claim.
+
+pub mod bench;
+pub mod client;
+pub mod codec;
+pub mod codecs;
+pub mod mistakes;
+pub mod server;
+pub mod tour;
+
+/// Where the pair meets unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:7103";
+
+/// The end of both binaries' `--help`: the commands to copy into two
+/// terminals.
+pub const PAIR_HELP: &str = "\
+The pair, in two terminals, from the repository's root:
+  cargo run -p examples-framing --bin framing-server -- --strategy netstring
+  cargo run -p examples-framing --bin framing-client -- --strategy netstring hello \"two words\"
+
+Both sides must use the same --strategy. Then try the client's --trickle,
+--burst, --split-writes and --repeat, a payload with a newline in it under
+--strategy line, and the server's --mistake (see the book's chapter
+\"Transmitting variable-length messages\").";
+
+/// What the server does to each message before sending it back: reverse
+/// it, so a reply is visibly an answer and not an accidental echo.
+///
+/// ```
+/// assert_eq!(examples_framing::transform(b"abc"), b"cba");
+/// ```
+pub fn transform(payload: &[u8]) -> Vec<u8> {
+    payload.iter().rev().copied().collect()
+}

@@ -1,0 +1,186 @@
+//! The server: reads frames with the chosen codec and sends each message
+//! back reversed, one thread per connection. A connection that sends
+//! garbage, a huge length or a truncated frame costs one log line and its
+//! own thread; everyone else is served.
+
+use std::io::BufReader;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use common::args::{parse_duration, parse_size, parse_timeout};
+use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, is_timeout, say};
+
+use crate::codec::{DEFAULT_MAX_FRAME, send};
+use crate::codecs::Strategy;
+use crate::mistakes::{self, ReadMistake};
+use crate::transform;
+
+/// How the server behaves. Each field is also a command-line flag of
+/// `framing-server`; the doc comments are its `--help`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Options {
+    /// How messages are framed (the client must use the same).
+    #[arg(long, value_enum, default_value = "u32-length")]
+    pub strategy: Strategy,
+
+    /// Refuse frames larger than this.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_frame: usize,
+
+    /// Drop a client whose read or write waits this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// Wait this long before reading a new connection, like a busy server.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub read_delay: Option<Duration>,
+
+    /// Wrong on purpose: send each reply's header and body in two writes.
+    #[arg(long)]
+    pub split_writes: bool,
+
+    /// Set TCP_NODELAY on every connection (turn Nagle's algorithm off).
+    #[arg(long)]
+    pub nodelay: bool,
+
+    /// Wrong on purpose: read requests the way this mistake says
+    /// (u32-length framing only).
+    #[arg(long, value_enum, value_name = "MISTAKE")]
+    pub mistake: Option<ReadMistake>,
+
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+impl Default for Options {
+    /// The defaults of `framing-server`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
+
+/// Check the options before serving anyone.
+pub fn check(opts: &Options) -> Result<(), Failure> {
+    if opts.mistake.is_some() && opts.strategy != Strategy::U32Length {
+        return Err(
+            Failure::msg("--mistake needs --strategy u32-length").with_hint(
+                "the mistakes are shown on length-prefixed frames, where they are usually made",
+            ),
+        );
+    }
+    if opts.max_frame > DEFAULT_MAX_FRAME * 1024 {
+        return Err(Failure::msg(
+            "--max-frame above 1GiB is refused: one frame would be held in memory",
+        ));
+    }
+    Ok(())
+}
+
+/// Bind the listening socket.
+pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
+    let addrs = addr.resolve()?;
+    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
+}
+
+/// Accept clients until the process is killed (or one, with `--once`).
+pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+    check(opts)?;
+    let opts = Arc::new(opts.clone());
+    for id in 1u64.. {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                say.problem(format_args!("accept: {e}"));
+                thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+        };
+        let conn_say = say.tagged(format_args!("#{id}"));
+        say!(conn_say, "accepted a connection from {peer}");
+        if opts.once {
+            return handle(&stream, &opts, &conn_say);
+        }
+        let opts = Arc::clone(&opts);
+        let spawned = thread::Builder::new()
+            .name(format!("conn-{id}"))
+            .spawn(move || {
+                if let Err(failure) = handle(&stream, &opts, &conn_say) {
+                    conn_say.problem(failure);
+                }
+            });
+        if let Err(e) = spawned {
+            say.problem(format_args!("cannot start a thread for #{id}: {e}"));
+        }
+    }
+    Ok(())
+}
+
+// ANCHOR: handle
+/// One connection: frames in, reversed frames out, until the client is done.
+fn handle(stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+    stream
+        .set_read_timeout(Some(opts.idle_timeout))
+        .context("set_read_timeout")?;
+    stream
+        .set_write_timeout(Some(opts.idle_timeout))
+        .context("set_write_timeout")?;
+    stream.set_nodelay(opts.nodelay).context("TCP_NODELAY")?;
+    if let Some(delay) = opts.read_delay {
+        say!(say, "busy: not reading for {}", fmt_duration(delay));
+        thread::sleep(delay);
+    }
+    let codec = opts.strategy.codec(opts.max_frame);
+    // One BufReader for the whole connection: it reads ahead, and what it
+    // read ahead belongs to the next frames.
+    let mut input = BufReader::new(stream);
+    // The same socket, for writing: `&TcpStream` implements Write too.
+    let mut output = stream;
+    let mut payload = Vec::new();
+    let mut frame = Vec::new();
+    for number in 1u64.. {
+        let got = match opts.mistake {
+            None => codec.decode(&mut input, &mut payload),
+            Some(mistake) => {
+                mistakes::read_frame_wrongly(mistake, stream, opts.max_frame, &mut payload)
+            }
+        };
+        match got {
+            Ok(true) => {}
+            Ok(false) => {
+                say!(
+                    say,
+                    "the client finished after {}",
+                    count(
+                        usize::try_from(number - 1).unwrap_or(usize::MAX),
+                        "frame",
+                        "frames"
+                    )
+                );
+                return Ok(());
+            }
+            Err(e) if is_timeout(&e) => {
+                return Err(Failure::msg(format!(
+                    "frame {number}: nothing from the client for {}; closing",
+                    fmt_duration(opts.idle_timeout)
+                )));
+            }
+            Err(e) => return Err(Failure::new(format!("frame {number}"), e)),
+        }
+        say!(
+            say,
+            "frame {number}: {} bytes; sending them back reversed",
+            payload.len()
+        );
+        frame.clear();
+        codec
+            .encode(&transform(&payload), &mut frame)
+            .with_context(|| format!("encode reply {number}"))?;
+        send(&mut output, &frame, codec.as_ref(), opts.split_writes)
+            .with_context(|| format!("send reply {number}"))?;
+    }
+    Ok(())
+}
+// ANCHOR_END: handle

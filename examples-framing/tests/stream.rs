@@ -1,0 +1,106 @@
+//! Demonstrations 1 to 3: TCP splits a message across reads (--trickle) and
+//! puts several in one (--burst), and every codec still finds the frames;
+//! a newline inside a message breaks `line` and no other codec.
+
+use common::testing::{Server, client};
+use examples_framing::codecs::Strategy;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
+
+#[test]
+fn frames_sent_one_byte_per_write_are_read_whole_by_every_codec() {
+    for strategy in Strategy::ALL {
+        let name = strategy.name();
+        let mut server = Server::start(SERVER, &["--strategy", name]);
+        client(CLIENT)
+            .args([
+                "--addr",
+                &server.addr_arg(),
+                "--strategy",
+                name,
+                "--trickle",
+                "--pause",
+                "1ms",
+                "-q",
+                "hello",
+                "framing",
+            ])
+            .assert()
+            .success()
+            .stdout("olleh\ngnimarf\n");
+        server.wait_for_line("frame 1: 5 bytes");
+        server.wait_for_line("frame 2: 7 bytes");
+    }
+}
+
+#[test]
+fn frames_sent_in_one_write_are_separated_by_every_codec() {
+    for strategy in Strategy::ALL {
+        let name = strategy.name();
+        let mut server = Server::start(SERVER, &["--strategy", name]);
+        client(CLIENT)
+            .args([
+                "--addr",
+                &server.addr_arg(),
+                "--strategy",
+                name,
+                "--burst",
+                "one",
+                "two",
+                "three",
+            ])
+            .assert()
+            .success()
+            .stdout(contains("sent 3 frames in one write"))
+            .stdout(contains("eno\nowt\neerht\n"));
+        server.wait_for_line("frame 3: 5 bytes");
+    }
+}
+
+#[test]
+fn a_newline_inside_a_message_breaks_line_framing() {
+    let mut server = Server::start(SERVER, &["--strategy", "line"]);
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "--strategy", "line", "two\nlines"])
+        .assert()
+        .code(1)
+        .stderr(contains("error: reply 1 is not our message reversed: we sent 9 bytes, got back 3 bytes (\"owt\")"));
+    // One message sent, two arrived.
+    server.wait_for_line("frame 1: 3 bytes");
+    server.wait_for_line("frame 2: 5 bytes");
+}
+
+#[test]
+fn a_newline_inside_a_message_survives_every_other_codec() {
+    for strategy in Strategy::ALL.into_iter().filter(|s| *s != Strategy::Line) {
+        let name = strategy.name();
+        let mut server = Server::start(SERVER, &["--strategy", name]);
+        client(CLIENT)
+            .args([
+                "--addr",
+                &server.addr_arg(),
+                "--strategy",
+                name,
+                "-q",
+                "two\nlines",
+            ])
+            .assert()
+            .success()
+            .stdout("senil\nowt\n");
+        server.wait_for_line("frame 1: 9 bytes");
+        assert!(!server.output().contains("frame 2"), "{name}");
+    }
+}
+
+#[test]
+fn binary_replies_are_shown_as_a_hex_dump() {
+    let server = Server::start(SERVER, &[]);
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "-q", "--size", "40"])
+        .assert()
+        .success()
+        .stdout(contains("00000000  ").and(contains("00000020  ")));
+}
