@@ -38,6 +38,11 @@ const LESSONS: &[Lesson] = &[
         title: examples_framing::tour::TITLE,
         run: examples_framing::tour::run,
     },
+    Lesson {
+        name: examples_broadcast::tour::NAME,
+        title: examples_broadcast::tour::TITLE,
+        run: examples_broadcast::tour::run,
+    },
 ];
 
 /// A guided run of every lesson's client/server pair, on loopback.
@@ -86,7 +91,14 @@ fn main() -> ExitCode {
         if !args.lessons.is_empty() && !args.lessons.iter().any(|n| n == lesson.name) {
             continue;
         }
-        let mut tour = Tour::new(lesson.name, level);
+        // With -q the tour prints its summary only: its servers and clients
+        // say nothing, not even the errors they were made to show.
+        let inner = if level == Verbosity::Quiet {
+            Verbosity::Silent
+        } else {
+            level
+        };
+        let mut tour = Tour::new(lesson.name, inner);
         if let Err(failure) = (lesson.run)(&mut tour) {
             // The tour itself could not run (no loopback, no threads):
             // report it as a finding so the summary still tells all.

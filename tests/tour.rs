@@ -36,7 +36,13 @@ fn tour_runs_every_lesson_and_ends_with_a_summary() {
         summary.contains("framing (transmitting variable-length messages"),
         "{summary}"
     );
-    for line in LESSON_ONE.iter().chain(&LESSON_TWO).chain(&LESSON_THREE) {
+    assert!(summary.contains("broadcast (UDP broadcast"), "{summary}");
+    for line in LESSON_ONE
+        .iter()
+        .chain(&LESSON_TWO)
+        .chain(&LESSON_THREE)
+        .chain(&LESSON_FOUR)
+    {
         assert!(summary.contains(line), "missing {line:?} in:\n{summary}");
     }
     assert!(!summary.contains("NOT SHOWN"), "{summary}");
@@ -72,6 +78,17 @@ const LESSON_THREE: [&str; 7] = [
     "shown: the server refused a 4 GiB length after reading its 4 bytes, and closed",
 ];
 
+/// What lesson 4's summary must say.
+const LESSON_FOUR: [&str; 7] = [
+    "shown: sending to 127.255.255.255 without SO_BROADCAST failed with PermissionDenied (EACCES)",
+    "shown: one broadcast query reached all three servers; each answered once, unicast",
+    "shown: sent to 127.0.0.1, the query reached gamma alone, the last server bound",
+    "shown: the server bound to 127.0.0.1 did not answer; those bound to 0.0.0.0 did",
+    "shown: the listener heard herald's announcements, then reported it gone once its TTL passed",
+    "shown: no replies, no error: the kernel drops a broadcast nobody wants",
+    "shown: a query to 239.255.71.4 on loopback reached the server that joined the group, not the one beside it",
+];
+
 #[test]
 fn tour_runs_one_lesson_by_name_and_quietly() {
     client(TOUR)
@@ -92,7 +109,8 @@ fn tour_lists_the_lessons() {
         .success()
         .stdout(contains("shutdown").and(contains("half-open sockets")))
         .stdout(contains("timeout").and(contains("timeouts: read, write, connect")))
-        .stdout(contains("framing").and(contains("seven framings")));
+        .stdout(contains("framing").and(contains("seven framings")))
+        .stdout(contains("broadcast").and(contains("discovery and announcements")));
 }
 
 #[test]

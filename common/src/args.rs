@@ -10,10 +10,10 @@ use crate::Verbosity;
 #[derive(clap::Args, Clone, Copy, Debug, Default)]
 pub struct Talk {
     /// Print results and errors only, no narration.
-    #[arg(short, long, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Narrate every step, with the numbers behind it.
-    #[arg(short, long)]
+    #[arg(short, long, global = true)]
     pub verbose: bool,
 }
 

@@ -63,6 +63,13 @@ pub fn ready(bound: SocketAddr) {
     let _ = out.flush();
 }
 
+/// A warning on stderr, `warning: ...`, whatever the verbosity: for what
+/// the user should know but is not a failure (an address reachable from
+/// other machines, say).
+pub fn warn(what: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "warning: {what}");
+}
+
 /// True when `err` is what a blocking socket returns once its read or write
 /// timeout has passed.
 ///

@@ -6,6 +6,9 @@ use std::time::Duration;
 /// [`Verbosity::Verbose`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
+    /// Nothing at all: for the tour's own servers and clients when the tour
+    /// is asked for its summary only. No binary offers it.
+    Silent,
     /// Results and errors only.
     Quiet,
     /// One line per step a learner should notice.
@@ -90,11 +93,16 @@ impl Narrator {
     /// Something went wrong for one connection, and the program carries on:
     /// `[server] #3 error: ...` on stderr, whatever the verbosity.
     pub fn problem(&self, what: impl Display) {
-        self.line(&mut io::stderr().lock(), format_args!("error: {what}"));
+        if self.level > Verbosity::Silent {
+            self.line(&mut io::stderr().lock(), format_args!("error: {what}"));
+        }
     }
 
     /// A result: printed as it is, without prefix, even with `-q`.
     pub fn result(&self, bytes: &[u8]) {
+        if self.level == Verbosity::Silent {
+            return;
+        }
         let mut out = io::stdout().lock();
         let _ = out.write_all(bytes);
         if !bytes.ends_with(b"\n") {

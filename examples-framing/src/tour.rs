@@ -114,7 +114,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     tour.step("a classic mistake: a BufReader made per message");
     let wrong = server::Options {
         mistake: Some(ReadMistake::Bufreader),
-        idle_timeout: Duration::from_millis(500),
+        // Longer than the client's 500 ms read timeout, so the client gives up
+        // first, as it would against a real server that lost its frames.
+        idle_timeout: Duration::from_millis(1500),
         ..server::Options::default()
     };
     let opts = client::Options {

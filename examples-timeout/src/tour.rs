@@ -27,7 +27,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     tour.step("read timeout: a silent server");
     let silent = server::Options {
         mode: Mode::Silent,
-        idle_timeout: ms(500),
+        // Far longer than the client's 250 ms: the client must give up first.
+        idle_timeout: ms(1500),
         ..server_defaults()
     };
     let opts = client::Options {
@@ -135,9 +136,10 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         write_timeout: ms(250),
         ..plain.clone()
     };
-    // Silent for longer than the client's writes take to time out.
+    // Silent for far longer than the client's writes take to time out
+    // (three 250 ms waits, here).
     let silent = server::Options {
-        idle_timeout: ms(1500),
+        idle_timeout: ms(2500),
         ..silent
     };
     let (got, _) = exchange(tour, silent, &opts, "ping")?;

@@ -1,0 +1,127 @@
+//! # Lesson 4: UDP broadcast
+//!
+//! One datagram to a broadcast address reaches every host on the local
+//! network, and, on each of them, every socket bound to the destination
+//! port. That makes broadcast the simplest way to find services you know
+//! nothing about: ask everyone, and let whoever offers the service answer.
+//! This lesson's pair does exactly that, in two ways:
+//!
+//! - **discovery**: `broadcast-client discover` broadcasts one query;
+//!   every `broadcast-server` on the port answers it, to the client alone;
+//! - **announcements**: `broadcast-server --announce-every 1s` broadcasts
+//!   "I am here" on its own, and `broadcast-client listen` keeps a table,
+//!   forgetting a service that falls silent.
+//!
+//! Nothing leaves this machine by default: the broadcast address is
+//! `127.255.255.255`, loopback's, which reaches the sockets of this host
+//! only. `--to 255.255.255.255` reaches the LAN you are on, and only when
+//! you ask.
+//!
+//! ```text
+//! cargo run -p examples-broadcast --bin broadcast-server -- --name alpha --service-port 8001
+//! cargo run -p examples-broadcast --bin broadcast-server -- --name beta --service-port 8002
+//! cargo run -p examples-broadcast --bin broadcast-client -- discover
+//! ```
+
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+
+use common::{Context, Failure};
+use socket2::{Domain, Protocol, Socket, Type};
+
+pub mod client;
+pub mod message;
+pub mod server;
+pub mod tour;
+
+/// The discovery port, unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7104;
+
+/// Where servers listen and listeners listen: every address of this host,
+/// port 7104. A socket bound to 127.0.0.1 would not see broadcasts.
+pub const DEFAULT_BIND: &str = "0.0.0.0:7104";
+
+/// Where queries and announcements go: loopback's broadcast address, which
+/// reaches this host only.
+pub const DEFAULT_BROADCAST: Ipv4Addr = Ipv4Addr::new(127, 255, 255, 255);
+
+/// The default multicast group for `--group`: in 239.255.0.0/16, the
+/// "organization-local" scope, which routers do not forward off a site.
+pub const DEFAULT_GROUP: Ipv4Addr = Ipv4Addr::new(239, 255, 71, 4);
+
+/// The end of both binaries' `--help`: the commands to copy into three
+/// terminals.
+pub const PAIR_HELP: &str = "\
+Three terminals, from the repository's root:
+  cargo run -p examples-broadcast --bin broadcast-server -- --name alpha --service-port 8001
+  cargo run -p examples-broadcast --bin broadcast-server -- --name beta --service-port 8002
+  cargo run -p examples-broadcast --bin broadcast-client -- discover
+
+Announcements instead: add --announce-every 1s to the servers, and run
+  cargo run -p examples-broadcast --bin broadcast-client -- listen --for 10s
+
+Everything stays on this machine: the broadcast address is 127.255.255.255
+unless you give --to (see the book's chapter \"UDP broadcast\").";
+
+// ANCHOR: bind_shared
+/// A UDP socket that several programs on this host can bind to the same
+/// address and port, and that may send broadcasts, joined to `group` on
+/// `interface` when given.
+pub fn bind_shared(
+    addr: SocketAddr,
+    group: Option<(Ipv4Addr, Ipv4Addr)>,
+) -> Result<UdpSocket, Failure> {
+    // Port 0 means "any free port". But with SO_REUSEADDR set, Linux may
+    // hand out a port that other sharing sockets already hold, and we would
+    // hear their traffic. A socket without it is given only a port nobody
+    // holds: take that port, let it go, and bind to it explicitly.
+    let addr = if addr.port() == 0 {
+        let probe = UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
+        probe.local_addr().context("local_addr")?
+    } else {
+        addr
+    };
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+        .context("socket")?;
+    // SO_REUSEADDR lets several sockets bind the same port, so several
+    // servers can run on one host; each gets its own copy of every
+    // broadcast. It has to be set before bind, which is why this is
+    // socket2 and not std's UdpSocket::bind.
+    socket.set_reuse_address(true).context("SO_REUSEADDR")?;
+    // The BSDs (macOS among them) want SO_REUSEPORT for the same effect.
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    socket.set_reuse_port(true).context("SO_REUSEPORT")?;
+    // Without SO_BROADCAST, sending to a broadcast address fails with
+    // EACCES: the kernel wants proof that flooding the network is meant.
+    socket.set_broadcast(true).context("SO_BROADCAST")?;
+    // Linux delivers to a socket bound to 0.0.0.0 the multicast of every
+    // group that *any* socket on the host has joined (IP_MULTICAST_ALL is
+    // on by default). Turned off, a socket hears only the groups it joined
+    // itself, which is what "joining a group" is supposed to mean.
+    #[cfg(target_os = "linux")]
+    socket
+        .set_multicast_all_v4(false)
+        .context("IP_MULTICAST_ALL")?;
+    socket
+        .bind(&addr.into())
+        .with_context(|| format!("bind {addr}"))?;
+    if let Some((group, interface)) = group {
+        // Multicast instead of broadcast: only sockets that joined the
+        // group get its datagrams, on the interface chosen here.
+        socket
+            .join_multicast_v4(&group, &interface)
+            .with_context(|| format!("join {group} on {interface}"))?;
+    }
+    Ok(socket.into())
+}
+// ANCHOR_END: bind_shared
+
+/// True for addresses whose datagrams stay on this host.
+pub fn stays_here(ip: Ipv4Addr) -> bool {
+    ip.is_loopback()
+}

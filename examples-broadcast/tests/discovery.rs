@@ -1,0 +1,204 @@
+//! Discovery over loopback broadcast: the flag it needs, every server on a
+//! shared port answering, where replies come from, and what a bind to
+//! 127.0.0.1 or a unicast datagram does instead.
+
+use common::testing::{Server, client};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_broadcast-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
+
+/// Servers named `names`, all on one port: the first picks it, the others
+/// share it. Returns them and the port.
+fn servers(names: &[&str]) -> (Vec<Server>, u16) {
+    let first = Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", names[0]]);
+    let port = first.addr().port();
+    let mut all = vec![first];
+    for name in &names[1..] {
+        all.push(Server::start(
+            SERVER,
+            &["--addr", &format!("0.0.0.0:{port}"), "--name", name],
+        ));
+    }
+    (all, port)
+}
+
+#[test]
+fn without_so_broadcast_the_send_fails_with_permission_denied() {
+    let (_servers, port) = servers(&["alpha"]);
+    client(CLIENT)
+        .args([
+            "discover",
+            "--port",
+            &port.to_string(),
+            "--no-broadcast-flag",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "a socket must set SO_BROADCAST before it may send to a broadcast address",
+        ))
+        .stderr(contains(format!(
+            "error: send a query to 127.255.255.255:{port}: Permission denied (os error 13)"
+        )));
+}
+
+#[test]
+fn every_server_on_the_port_answers_one_broadcast_query() {
+    let (mut servers, port) = servers(&["alpha", "beta", "gamma"]);
+    client(CLIENT)
+        .args([
+            "discover",
+            "--port",
+            &port.to_string(),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::function(|out: &str| {
+            let names: Vec<&str> = out
+                .lines()
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            names == ["alpha", "beta", "gamma"]
+        }));
+    for server in &mut servers {
+        server.wait_for_line("answered, to 127.0.0.1:");
+    }
+}
+
+#[test]
+fn discovery_finds_each_server_exactly_once_and_says_where_replies_came_from() {
+    let (_servers, port) = servers(&["s1", "s2", "s3", "s4", "s5"]);
+    let out = client(CLIENT)
+        .args(["discover", "--port", &port.to_string(), "--wait", "1500ms"])
+        .output()
+        .expect("run the client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for name in ["s1", "s2", "s3", "s4", "s5"] {
+        let replies = stdout
+            .lines()
+            .filter(|l| {
+                l.starts_with("[client] reply from ") && l.contains(&format!(": {name} on port"))
+            })
+            .count();
+        assert_eq!(replies, 1, "{name}: {stdout}");
+        // The sender as the kernel saw it: the servers' shared port, on
+        // loopback.
+        assert!(
+            stdout.contains(&format!("[client] reply from 127.0.0.1:{port}: {name}")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("5 services found"), "{stdout}");
+}
+
+#[test]
+fn a_server_bound_to_127_0_0_1_does_not_hear_the_broadcast() {
+    let (_servers, port) = servers(&["wide"]);
+    let _deaf = Server::start(
+        SERVER,
+        &["--addr", &format!("127.0.0.1:{port}"), "--name", "deaf"],
+    );
+    client(CLIENT)
+        .args([
+            "discover",
+            "--port",
+            &port.to_string(),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("wide").and(contains("deaf").not()));
+}
+
+#[test]
+fn a_server_bound_to_the_broadcast_address_hears_it() {
+    let first = Server::start(SERVER, &["--addr", "127.255.255.255:0", "--name", "narrow"]);
+    let port = first.addr().port();
+    client(CLIENT)
+        .args([
+            "discover",
+            "--port",
+            &port.to_string(),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("narrow"));
+}
+
+#[test]
+fn a_unicast_query_to_a_shared_port_reaches_only_the_last_server_bound() {
+    let (_servers, port) = servers(&["first", "second", "last"]);
+    client(CLIENT)
+        .args([
+            "discover",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::function(|out: &str| {
+            let names: Vec<&str> = out
+                .lines()
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            names == ["last"]
+        }));
+}
+
+#[test]
+fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
+    // A port nobody holds: the first server's, once it is gone.
+    let port = {
+        let (servers, port) = servers(&["ghost"]);
+        drop(servers);
+        port
+    };
+    client(CLIENT)
+        .args(["discover", "--port", &port.to_string(), "--wait", "300ms"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "no replies within 300 ms: nobody listens on that port",
+        ))
+        .stdout(contains("no services found"));
+}
+
+#[test]
+fn a_receiver_needs_no_so_broadcast() {
+    // A bare socket on the shared port: SO_REUSEADDR to share it, and no
+    // SO_BROADCAST. The client's broadcast query still reaches it: only the
+    // sender needs the flag.
+    let (_servers, port) = servers(&["alpha"]);
+    let bare =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).expect("socket");
+    bare.set_reuse_address(true).expect("SO_REUSEADDR");
+    bare.bind(&std::net::SocketAddr::from(([0, 0, 0, 0], port)).into())
+        .expect("bind");
+    let bare = std::net::UdpSocket::from(bare);
+    assert!(!bare.broadcast().expect("read SO_BROADCAST"));
+    bare.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    client(CLIENT)
+        .args(["discover", "--port", &port.to_string(), "-q"])
+        .assert()
+        .success();
+    let mut datagram = [0u8; 512];
+    let (n, _) = bare
+        .recv_from(&mut datagram)
+        .expect("the query reaches a socket without SO_BROADCAST");
+    assert!(datagram[..n].starts_with(b"ASOCK/1 QUERY"));
+}

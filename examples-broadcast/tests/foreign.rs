@@ -1,0 +1,42 @@
+//! A UDP port is open to anyone: foreign and malformed datagrams are logged
+//! and ignored, and the server keeps answering queries.
+
+use std::net::UdpSocket;
+
+use common::testing::{Server, client};
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_broadcast-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
+
+#[test]
+fn foreign_and_malformed_datagrams_are_logged_and_ignored() {
+    let mut server = Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "sturdy"]);
+    let port = server.addr().port();
+    let sender = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let to = ("127.0.0.1", port);
+    sender
+        .send_to(b"M-SEARCH * HTTP/1.1\r\n", to)
+        .expect("send");
+    sender
+        .send_to(b"ASOCK/2 QUERY id=0000000000000001", to)
+        .expect("send");
+    sender.send_to(b"ASOCK/1 QUERY id=nope", to).expect("send");
+    sender.send_to(&[b'A'; 600], to).expect("send");
+    server.wait_for_line("not ours: it does not start with ASOCK/1");
+    server.wait_for_line("malformed: version \"ASOCK/2\", this program speaks ASOCK/1");
+    server.wait_for_line("malformed: id \"nope\" is not 16 hex digits");
+    server.wait_for_line("longer than 512 bytes");
+    client(CLIENT)
+        .args([
+            "discover",
+            "--port",
+            &port.to_string(),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("sturdy"));
+}
