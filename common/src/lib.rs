@@ -14,6 +14,9 @@
 //! - [`Failure`], [`Context`] and [`exit`]: one `error: ...` line, a hint,
 //!   exit code 1;
 //! - [`is_timeout`]: what a timed-out read looks like on each platform;
+//! - [`Slots`] and [`turn_away`]: a limit on connections served at once
+//!   (`--max-clients`), and a polite refusal beyond it;
+//! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
 //! - [`tour`]: step headings and checked findings for `cargo run`;
 //! - `testing` (feature `testing`): the harness the lessons' tests use.
 //!
@@ -33,8 +36,10 @@
 
 mod addr;
 pub mod args;
+mod busy;
 mod error;
 mod narrate;
+mod slots;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tour;
@@ -43,8 +48,10 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 
 pub use addr::HostPort;
+pub use busy::turn_away;
 pub use error::{Context, Failure, exit};
 pub use narrate::{Narrator, Verbosity, count, fmt_duration};
+pub use slots::{Slot, Slots};
 
 /// What a server's first stdout line starts with. The rest is its address.
 pub const READY_PREFIX: &str = "listening on ";
@@ -61,6 +68,18 @@ pub fn ready(bound: SocketAddr) {
     // A closed stdout (the reader went away) must not kill a server.
     let _ = writeln!(out, "{READY_PREFIX}{bound}");
     let _ = out.flush();
+}
+
+/// Warn, once, when a server's bound address can be reached from other
+/// machines: anything but loopback. Servers default to 127.0.0.1; this is
+/// for the user who asked for more, so they know.
+pub fn warn_if_reachable(bound: SocketAddr) {
+    if !bound.ip().is_loopback() {
+        warn(format_args!(
+            "{bound} can be reached from other machines on your network; \
+             127.0.0.1 keeps a server to this one"
+        ));
+    }
 }
 
 /// A warning on stderr, `warning: ...`, whatever the verbosity: for what

@@ -253,3 +253,83 @@ pub fn client(bin: impl AsRef<OsStr>) -> assert_cmd::Command {
     cmd.timeout(CLIENT_TIMEOUT);
     cmd
 }
+
+/// What /proc says of a process: its thread count and its peak resident
+/// memory, in KiB (Linux only).
+pub fn proc_status(pid: u32) -> (usize, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    (field("Threads:") as usize, field("VmHWM:"))
+}
+
+/// Clients that misbehave, for the load and fault tests of every server.
+pub mod hostile {
+    use std::io::Write;
+    use std::net::{SocketAddr, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::thread;
+    use std::time::Duration;
+
+    /// Connect and say nothing, for as long as the stream is kept.
+    pub fn silent(addr: SocketAddr) -> TcpStream {
+        TcpStream::connect(addr).unwrap()
+    }
+
+    /// Connect, then go away at once.
+    pub fn vanish(addr: SocketAddr) {
+        drop(TcpStream::connect(addr).unwrap());
+    }
+
+    /// Send `bytes` and close, ignoring whatever the server does about it.
+    pub fn garbage(addr: SocketAddr, bytes: &[u8]) {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let _ = stream.write_all(bytes);
+    }
+
+    /// Send part of a request, then close abortively: SO_LINGER with a zero
+    /// timeout makes close() send RST instead of FIN.
+    pub fn reset_mid_request(addr: SocketAddr, partial: &[u8]) {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let _ = stream.write_all(partial);
+        let socket = socket2::Socket::from(stream);
+        socket.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(socket);
+    }
+
+    /// A slowloris: one byte of `request` every `interval`, on a thread,
+    /// until the returned guard is dropped.
+    pub fn slowloris(addr: SocketAddr, request: &'static [u8], interval: Duration) -> Slowloris {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let mut stream = TcpStream::connect(addr).unwrap();
+        thread::spawn(move || {
+            for byte in request.iter().cycle() {
+                if flag.load(Ordering::SeqCst)
+                    || stream.write_all(std::slice::from_ref(byte)).is_err()
+                {
+                    return;
+                }
+                thread::sleep(interval);
+            }
+        });
+        Slowloris { stop }
+    }
+
+    /// Stops its slowloris when dropped.
+    pub struct Slowloris {
+        stop: Arc<AtomicBool>,
+    }
+
+    impl Drop for Slowloris {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::args::parse_timeout;
 use common::{Context, Failure, Narrator, detail, is_timeout, say};
 
-use crate::message::{MAX_DATAGRAM, Message, Refused, Service, check_name};
+use crate::message::{MAX_DATAGRAM, Message, Service, check_name};
 use crate::{DEFAULT_BROADCAST, stays_here};
 
 /// How the server presents itself. Each field is also a flag of
@@ -84,6 +84,7 @@ pub fn serve(
     }
     let mut next_announcement = opts.announce_every.map(|_| Instant::now());
     let mut announced = 0u64;
+    let mut ignored = Ignored::default();
     // One byte more than a datagram may hold: a longer one comes in cut to
     // this size, and the extra byte shows it.
     let mut datagram = [0u8; MAX_DATAGRAM + 1];
@@ -95,7 +96,11 @@ pub fn serve(
             .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
             .context("set_read_timeout")?;
         match socket.recv_from(&mut datagram) {
-            Ok((n, from)) => answer(socket, &datagram[..n], from, opts, say),
+            Ok((n, from)) => {
+                if let Some(why) = answer(socket, &datagram[..n], from, opts, say) {
+                    ignored.note(from, &why, say);
+                }
+            }
             Err(e) if is_timeout(&e) => {}
             // An error on a UDP socket belongs to one datagram (or to an
             // ICMP message about an earlier one): never a reason to stop.
@@ -115,14 +120,16 @@ pub fn serve(
 
 // ANCHOR: answer
 /// One datagram in: a query gets a reply to its sender; anything else is
-/// ignored, with a line that says why.
-fn answer(socket: &UdpSocket, datagram: &[u8], from: SocketAddr, opts: &Options, say: &Narrator) {
+/// ignored, and the reason returned.
+fn answer(
+    socket: &UdpSocket,
+    datagram: &[u8],
+    from: SocketAddr,
+    opts: &Options,
+    say: &Narrator,
+) -> Option<String> {
     if datagram.len() > MAX_DATAGRAM {
-        say!(
-            say,
-            "ignored a datagram from {from}: longer than {MAX_DATAGRAM} bytes"
-        );
-        return;
+        return Some(format!("longer than {MAX_DATAGRAM} bytes"));
     }
     match Message::parse(datagram) {
         Ok(Message::Query { id }) => {
@@ -138,15 +145,44 @@ fn answer(socket: &UdpSocket, datagram: &[u8], from: SocketAddr, opts: &Options,
                 Ok(_) => say!(say, "query from {from}: answered, to {from} alone"),
                 Err(e) => say.problem(format_args!("reply to {from}: {e}")),
             }
+            None
         }
         Ok(Message::Here { .. } | Message::Announce { .. }) => {
             detail!(say, "ignored another server's message from {from}");
+            None
         }
-        Err(Refused::Foreign) => say!(say, "ignored a datagram from {from}: {}", Refused::Foreign),
-        Err(refused) => say!(say, "ignored a datagram from {from}: {refused}"),
+        Err(refused) => Some(refused.to_string()),
     }
 }
 // ANCHOR_END: answer
+
+// ANCHOR: ignored
+/// Says why datagrams were ignored, without letting a flood of them flood
+/// the log: the first few one by one, then one line per thousand.
+#[derive(Default)]
+struct Ignored {
+    count: u64,
+}
+
+impl Ignored {
+    const SHOWN: u64 = 10;
+    const EVERY: u64 = 1000;
+
+    fn note(&mut self, from: SocketAddr, why: &str, say: &Narrator) {
+        self.count += 1;
+        if self.count <= Self::SHOWN {
+            say!(say, "ignored a datagram from {from}: {why}");
+        } else if self.count.is_multiple_of(Self::EVERY) {
+            say!(
+                say,
+                "ignored {} datagrams so far (the first {} shown); the latest from {from}: {why}",
+                self.count,
+                Self::SHOWN
+            );
+        }
+    }
+}
+// ANCHOR_END: ignored
 
 // ANCHOR: announce
 /// Broadcast (or multicast) one announcement. Listeners believe it for three

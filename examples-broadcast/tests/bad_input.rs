@@ -31,3 +31,18 @@ fn a_subcommand_is_required() {
         .code(2)
         .stderr(contains("Usage: broadcast-client"));
 }
+
+#[test]
+fn a_port_held_without_sharing_is_a_clear_error() {
+    // A socket without SO_REUSEADDR holds the port for itself: our server,
+    // which would share, cannot.
+    let taken = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
+    let port = taken.local_addr().expect("local_addr").port();
+    client(SERVER)
+        .args(["--addr", &format!("0.0.0.0:{port}")])
+        .assert()
+        .code(1)
+        .stderr(contains(format!(
+            "error: bind 0.0.0.0:{port}: Address already in use"
+        )));
+}

@@ -9,6 +9,8 @@ fn config() -> ProptestConfig {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = 64;
     }
+    // A failure prints its minimal input; no regression files in the tree.
+    config.failure_persistence = None;
     config
 }
 

@@ -172,10 +172,11 @@ fn transmit(
     if opts.trickle {
         // One byte per write, with a pause: each byte leaves in a segment of
         // its own, and the server's reads return a byte at a time.
-        for byte in frame {
+        for (i, byte) in frame.iter().enumerate() {
             stream
                 .write_all(std::slice::from_ref(byte))
                 .context("send a byte")?;
+            detail!(say, "sent byte {} of {}", i + 1, frame.len());
             thread::sleep(opts.pause);
         }
         say!(
@@ -233,6 +234,12 @@ fn receive(
 fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
     if reply == transform(message) {
         return Ok(());
+    }
+    if let Some(reason) = reply.strip_prefix(b"error: ") {
+        return Err(Failure::msg(format!(
+            "the server refused: {}",
+            String::from_utf8_lossy(reason)
+        )));
     }
     Err(Failure::msg(format!(
         "reply {number} is not our message reversed: we sent {} bytes, got back {} bytes ({})",

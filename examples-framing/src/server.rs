@@ -10,7 +10,9 @@ use std::thread;
 use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
-use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, HostPort, Narrator, Slots, count, fmt_duration, is_timeout, say, turn_away,
+};
 
 use crate::codec::{DEFAULT_MAX_FRAME, send};
 use crate::codecs::Strategy;
@@ -53,6 +55,10 @@ pub struct Options {
     /// Serve one client, then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
 }
 
 impl Default for Options {
@@ -89,6 +95,7 @@ pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
 pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
     check(opts)?;
     let opts = Arc::new(opts.clone());
+    let slots = Slots::new(opts.max_clients);
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -103,10 +110,34 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
         if opts.once {
             return handle(&stream, &opts, &conn_say);
         }
+        // Past --max-clients, a client gets one frame saying so, and is
+        // closed, instead of costing a thread.
+        let Some(slot) = slots.take() else {
+            say!(
+                conn_say,
+                "turned away: {} clients already (--max-clients)",
+                slots.max()
+            );
+            let mut frame = Vec::new();
+            let busy = format!(
+                "error: server busy: {} clients already; try again later",
+                slots.max()
+            );
+            if opts
+                .strategy
+                .codec(opts.max_frame)
+                .encode(busy.as_bytes(), &mut frame)
+                .is_ok()
+            {
+                turn_away(stream, &frame);
+            }
+            continue;
+        };
         let opts = Arc::clone(&opts);
         let spawned = thread::Builder::new()
             .name(format!("conn-{id}"))
             .spawn(move || {
+                let _slot = slot;
                 if let Err(failure) = handle(&stream, &opts, &conn_say) {
                     conn_say.problem(failure);
                 }

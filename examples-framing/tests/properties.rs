@@ -18,6 +18,8 @@ fn config() -> ProptestConfig {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = 64;
     }
+    // A failure prints its minimal input; no regression files in the tree.
+    config.failure_persistence = None;
     config
 }
 
@@ -95,7 +97,7 @@ proptest! {
 
     #[test]
     fn line_frames_without_newlines_survive_any_split(
-        payloads in prop::collection::vec(prop::collection::vec(any::<u8>().prop_filter("no newline", |b| *b != b'\n'), 0..400), 0..8),
+        payloads in prop::collection::vec(prop::collection::vec(any::<u8>().prop_map(|b| if b == b'\n' { b' ' } else { b }), 0..400), 0..8),
         cuts in prop::collection::vec(1usize..70, 1..16),
         capacity in 1usize..80,
     ) {

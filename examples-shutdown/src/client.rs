@@ -121,9 +121,19 @@ pub fn run(
         // That 0 is how the server knows the request is complete. Our read
         // half stays open: the reply can still come in.
         let started = Instant::now();
-        stream
-            .shutdown(Shutdown::Write)
-            .context("shutdown(Write)")?;
+        match stream.shutdown(Shutdown::Write) {
+            Ok(()) => {}
+            // The server already closed the connection (it answered early,
+            // or turned us away): nothing is left to shut down, and its
+            // answer may be waiting to be read.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                say!(
+                    say,
+                    "shutdown(Write): {e}: the server has closed already; reading what it said"
+                );
+            }
+            Err(e) => return Err(Failure::new("shutdown(Write)", e)),
+        }
         let took = started.elapsed();
         // ANCHOR_END: half_close
         say!(

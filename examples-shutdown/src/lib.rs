@@ -74,6 +74,11 @@ pub fn reply_to(request: &[u8]) -> Vec<u8> {
 pub fn refusal(limit: usize) -> Vec<u8> {
     format!("error: request exceeds {limit} bytes\n").into_bytes()
 }
+
+/// What a client hears when the server already serves its maximum.
+pub fn busy(max: usize) -> Vec<u8> {
+    format!("error: server busy: {max} clients already; try again later\n").into_bytes()
+}
 // ANCHOR_END: protocol
 
 /// What a reply says, read back by the client.

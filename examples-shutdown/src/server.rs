@@ -16,9 +16,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::args::{parse_size, parse_timeout};
-use common::{Context, Failure, HostPort, Narrator, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, HostPort, Narrator, Slots, fmt_duration, is_timeout, say, turn_away,
+};
 
-use crate::{refusal, reply_to, shutdown_or_closed};
+use crate::{busy, refusal, reply_to, shutdown_or_closed};
 
 /// How the server behaves. Each field is also a command-line flag of
 /// `shutdown-server`; the doc comments are its `--help`.
@@ -43,6 +45,10 @@ pub struct Options {
     /// Wait this long before reading each request, like a busy server.
     #[arg(long, value_name = "DURATION", value_parser = common::args::parse_duration, allow_hyphen_values = true)]
     pub read_delay: Option<Duration>,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
 
     /// Wrong on purpose: after refusing a request, close at once with its
     /// rest unread, so the kernel sends RST.
@@ -82,6 +88,7 @@ pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
 /// on a thread of its own.
 pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
     let opts = Arc::new(opts.clone());
+    let slots = Slots::new(opts.max_clients);
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -100,9 +107,21 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
         if opts.once {
             return handle(stream, &opts, &say);
         }
+        // A thread per client, but not without limit: past --max-clients a
+        // client is told so and closed, instead of costing a thread.
+        let Some(slot) = slots.take() else {
+            say!(
+                say,
+                "turned away: {} clients already (--max-clients)",
+                slots.max()
+            );
+            turn_away(stream, &busy(slots.max()));
+            continue;
+        };
         let (opts, conn_say) = (Arc::clone(&opts), say.clone());
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
+            let _slot = slot;
             if let Err(failure) = handle(stream, &opts, &conn_say) {
                 conn_say.problem(failure);
             }

@@ -123,3 +123,19 @@ fn silent_client_is_dropped_after_the_idle_timeout() {
         .success()
         .stdout(contains("NEXT"));
 }
+
+#[test]
+fn a_server_reachable_from_other_machines_says_so() {
+    // Binding sends nothing; it only opens the port to the LAN while the
+    // test runs, which is what the warning is about.
+    let mut server = Server::start(SERVER, &["--addr", "0.0.0.0:0"]);
+    server.wait_for_line(
+        "can be reached from other machines on your network; 127.0.0.1 keeps a server to this one",
+    );
+    let mut local = Server::start(SERVER, &[]);
+    client(CLIENT)
+        .args(["--addr", &local.addr_arg(), "-q", "hi"])
+        .assert()
+        .success();
+    assert!(!local.output().contains("warning"));
+}

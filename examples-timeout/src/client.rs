@@ -188,6 +188,12 @@ pub fn run(
     } else {
         read_reply(&stream, opts, &deadline, say)?
     };
+    if let Some(reason) = reply.bytes.strip_prefix(b"error: ") {
+        return Err(Failure::msg(format!(
+            "the server refused: {}",
+            String::from_utf8_lossy(reason).trim_end()
+        )));
+    }
     say!(
         say,
         "got the {}-byte reply after {}",

@@ -7,13 +7,14 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
 use common::args::{parse_duration, parse_timeout};
-use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, HostPort, Narrator, Slots, count, detail, fmt_duration, is_timeout, say,
+    turn_away,
+};
 use socket2::{Domain, SockRef, Socket, Type};
 
 use crate::MAX_LINE;
@@ -64,6 +65,10 @@ pub struct Options {
     /// Serve one client, then exit.
     #[arg(long)]
     pub once: bool,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
 
     /// How often the accept loop wakes up to report how many clients are
     /// connected.
@@ -163,7 +168,7 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
     SockRef::from(&listener)
         .set_read_timeout(Some(opts.tick))
         .context("set the accept timeout")?;
-    let connected = Arc::new(AtomicUsize::new(0));
+    let slots = Slots::new(opts.max_clients);
     let mut reported = 0;
     let mut next_id = 1u64;
     loop {
@@ -176,12 +181,21 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
                 if opts.once {
                     return handle(stream, opts, &conn_say);
                 }
-                let guard = Connected::new(&connected);
+                // A thread per client, but not without limit.
+                let Some(slot) = slots.take() else {
+                    say!(
+                        conn_say,
+                        "turned away: {} clients already (--max-clients)",
+                        slots.max()
+                    );
+                    turn_away(stream, &busy(slots.max()));
+                    continue;
+                };
                 let opts = opts.clone();
                 let spawned = thread::Builder::new()
                     .name(format!("conn-{id}"))
                     .spawn(move || {
-                        let _counted = guard;
+                        let _slot = slot;
                         if let Err(failure) = handle(stream, &opts, &conn_say) {
                             conn_say.problem(failure);
                         }
@@ -192,10 +206,9 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
             }
             Err(e) if is_timeout(&e) => {
                 // Housekeeping: say how many clients there are, when it changed.
-                let now = connected.load(Ordering::SeqCst);
+                let now = slots.in_use();
                 if now != reported {
-                    let plural = if now == 1 { "" } else { "s" };
-                    say!(say, "{now} client{plural} connected");
+                    say!(say, "{} connected", count(now, "client", "clients"));
                     reported = now;
                 } else {
                     detail!(say, "tick: {now} connected");
@@ -209,22 +222,6 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
     }
 }
 // ANCHOR_END: serve
-
-/// Counts a connection while it lives.
-struct Connected(Arc<AtomicUsize>);
-
-impl Connected {
-    fn new(count: &Arc<AtomicUsize>) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        Connected(Arc::clone(count))
-    }
-}
-
-impl Drop for Connected {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
 
 // ANCHOR: handle
 /// One connection: read request lines and answer each as the mode says.
@@ -401,6 +398,12 @@ pub fn serve_udp(socket: &UdpSocket, opts: &Options, say: &Narrator) -> Result<(
 pub fn bind_udp(addr: &HostPort) -> Result<UdpSocket, Failure> {
     let addrs = addr.resolve()?;
     UdpSocket::bind(&addrs[..]).with_context(|| format!("bind {addr} (UDP)"))
+}
+
+/// What a client hears when the server already serves its maximum: one
+/// line, like every answer of this protocol.
+pub fn busy(max: usize) -> Vec<u8> {
+    format!("error: server busy: {max} clients already; try again later\n").into_bytes()
 }
 
 #[cfg(test)]

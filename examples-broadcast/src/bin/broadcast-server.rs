@@ -2,7 +2,7 @@
 //! `src/server.rs` and `src/lib.rs`; this file parses the flags and reports
 //! the outcome.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -50,11 +50,10 @@ fn run(args: &Args) -> Result<(), Failure> {
     let socket = bind_shared(addr, group)?;
     let bound = socket.local_addr().context("local_addr")?;
     common::ready(bound);
-    if bound.ip() == IpAddr::from([0, 0, 0, 0]) {
+    if !bound.ip().is_loopback() {
         common::warn(format_args!(
-            "{bound} is every address of this host, as receiving broadcasts needs: hosts on your \
-             network could query this server too (--addr 127.255.255.255:{} hears this host's \
-             broadcasts only)",
+            "{bound} can be reached from other machines: hosts on your network could query this \
+             server too (--addr 127.255.255.255:{} hears this host's broadcasts only)",
             bound.port()
         ));
     }

@@ -31,6 +31,8 @@ fn run(args: &Args) -> Result<(), Failure> {
     let say = Narrator::server(args.talk.verbosity());
     server::check(&args.options)?;
     let listener = server::bind(&args.addr)?;
-    common::ready(listener.local_addr().context("local_addr")?);
+    let bound = listener.local_addr().context("local_addr")?;
+    common::ready(bound);
+    common::warn_if_reachable(bound);
     server::serve(listener, &args.options, &say)
 }

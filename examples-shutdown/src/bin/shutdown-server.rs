@@ -30,6 +30,8 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<(), Failure> {
     let say = Narrator::server(args.talk.verbosity());
     let listener = server::bind(&args.addr)?;
-    common::ready(listener.local_addr().context("local_addr")?);
+    let bound = listener.local_addr().context("local_addr")?;
+    common::ready(bound);
+    common::warn_if_reachable(bound);
     server::serve(listener, &args.options, &say)
 }

@@ -33,15 +33,21 @@ fn run(args: &Args) -> Result<(), Failure> {
     let opts = &args.options;
     if opts.udp {
         let socket = server::bind_udp(&args.addr)?;
-        common::ready(socket.local_addr().context("local_addr")?);
+        let bound = socket.local_addr().context("local_addr")?;
+        common::ready(bound);
+        common::warn_if_reachable(bound);
         return server::serve_udp(&socket, opts, &say);
     }
     if opts.mode == Mode::Full {
         let full = Full::bind(&args.addr)?;
-        common::ready(full.local_addr()?);
+        let bound = full.local_addr()?;
+        common::ready(bound);
+        common::warn_if_reachable(bound);
         full.hold(&say);
     }
     let listener = server::bind(&args.addr)?;
-    common::ready(listener.local_addr().context("local_addr")?);
+    let bound = listener.local_addr().context("local_addr")?;
+    common::ready(bound);
+    common::warn_if_reachable(bound);
     server::serve(listener, opts, &say)
 }

@@ -1,0 +1,102 @@
+//! Hardening: for every strategy, 200 well-behaved clients and a crowd of
+//! hostile ones at the same time. Every good client gets its exact reply,
+//! the server stays up, and its threads and memory stay bounded.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::testing::{Server, client, hostile, proc_status};
+use common::{HostPort, Narrator, Verbosity};
+use examples_framing::client as lesson;
+use examples_framing::codecs::Strategy;
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
+
+#[test]
+fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst() {
+    for strategy in Strategy::ALL {
+        let name = strategy.name();
+        let mut server = Server::start(SERVER, &["--strategy", name, "-q"]);
+        let addr = server.addr();
+
+        let silent: Vec<_> = (0..5).map(|_| hostile::silent(addr)).collect();
+        let slow = hostile::slowloris(
+            addr,
+            b"\x00\x00\x00\x10one byte a second",
+            Duration::from_secs(1),
+        );
+        for _ in 0..5 {
+            hostile::vanish(addr);
+            hostile::reset_mid_request(addr, b"\x00\x00\x00\x40half a fra");
+            hostile::garbage(addr, b"garbage: not a frame of anything \xff\xfe\x00\n,:");
+        }
+        // A declared length of 4 GiB, and 2 MiB with no end in sight.
+        hostile::garbage(addr, &u32::MAX.to_be_bytes());
+        hostile::garbage(addr, &vec![b'x'; 2 << 20]);
+
+        let good: Vec<_> = (0..200)
+            .map(|i| {
+                thread::spawn(move || {
+                    let message = format!("client {i} of {name}").into_bytes();
+                    let options = lesson::Options {
+                        strategy,
+                        ..lesson::Options::default()
+                    };
+                    let started = Instant::now();
+                    let target = HostPort::from(addr);
+                    let outcome = lesson::run(
+                        &target,
+                        std::slice::from_ref(&message),
+                        &options,
+                        &Narrator::client(Verbosity::Silent),
+                    );
+                    (message, outcome, started.elapsed())
+                })
+            })
+            .collect();
+        for handle in good {
+            let (message, outcome, took) = handle.join().expect("a client thread");
+            let outcome = outcome
+                .unwrap_or_else(|f| panic!("{name}: {}: {f}", String::from_utf8_lossy(&message)));
+            let reversed: Vec<u8> = message.iter().rev().copied().collect();
+            assert_eq!(outcome.replies, [reversed], "{name}");
+            assert!(took < Duration::from_secs(20), "{name}: took {took:?}");
+        }
+
+        client(CLIENT)
+            .args([
+                "--addr",
+                &server.addr_arg(),
+                "--strategy",
+                name,
+                "-q",
+                "after the storm",
+            ])
+            .assert()
+            .success()
+            .stdout("mrots eht retfa\n");
+        let (threads, peak_kib) = proc_status(server.pid());
+        assert!(threads < 40, "{name}: {threads} threads");
+        assert!(peak_kib < 128 * 1024, "{name}: peak memory {peak_kib} KiB");
+        drop((silent, slow));
+        assert!(!server.output().contains("panicked"), "{name}");
+    }
+}
+
+#[test]
+fn past_max_clients_a_newcomer_is_turned_away_politely() {
+    let mut server = Server::start(SERVER, &["--max-clients", "2"]);
+    let addr = server.addr();
+    let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
+    server.wait_for_line("#2 accepted");
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "hello"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: the server refused: server busy: 2 clients already; try again later",
+        ));
+    server.wait_for_line("#3 turned away: 2 clients already (--max-clients)");
+}

@@ -1,0 +1,86 @@
+//! Hardening: 200 well-behaved clients and a crowd of hostile ones at the
+//! same time. Every good client gets its exact reply, the server stays up
+//! and serves a newcomer afterwards, and its threads and memory stay
+//! bounded; past --max-clients, a client is turned away politely.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::testing::{Server, client, hostile, proc_status};
+use common::{Narrator, Verbosity};
+use examples_shutdown::{client as lesson, reply_to};
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_shutdown-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_shutdown-client");
+
+#[test]
+fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
+    let mut server = Server::start(SERVER, &["-q"]);
+    let addr = server.addr();
+
+    // The hostile crowd, in place before the load begins.
+    let silent: Vec<_> = (0..5).map(|_| hostile::silent(addr)).collect();
+    let slow = hostile::slowloris(
+        addr,
+        b"one byte a second, never a FIN",
+        Duration::from_secs(1),
+    );
+    for _ in 0..5 {
+        hostile::vanish(addr);
+        hostile::reset_mid_request(addr, b"half a requ");
+        hostile::garbage(addr, &[0xff; 4096]);
+    }
+    // Larger than --max-request (1 MiB): refused, not held.
+    hostile::garbage(addr, &vec![b'x'; 3 << 20]);
+
+    let good: Vec<_> = (0..200)
+        .map(|i| {
+            thread::spawn(move || {
+                let message = format!("client {i} asks for its reply");
+                let started = Instant::now();
+                let options = lesson::Options::default();
+                let seen = lesson::run(
+                    &addr.into(),
+                    message.as_bytes(),
+                    &options,
+                    &Narrator::client(Verbosity::Silent),
+                );
+                (message, seen, started.elapsed())
+            })
+        })
+        .collect();
+    for handle in good {
+        let (message, seen, took) = handle.join().expect("a client thread");
+        let seen = seen.unwrap_or_else(|f| panic!("{message}: {f}"));
+        assert_eq!(seen.reply, reply_to(message.as_bytes()), "{message}");
+        assert!(took < Duration::from_secs(20), "{message} took {took:?}");
+    }
+
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "-q", "after the storm"])
+        .assert()
+        .success()
+        .stdout(contains("AFTER THE STORM"));
+    let (threads, peak_kib) = proc_status(server.pid());
+    // Two threads per open connection (handler and watchdog): the silent
+    // ones and the slowloris are still there; the 200 are gone.
+    assert!(threads < 40, "{threads} threads");
+    assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
+    drop((silent, slow));
+    assert!(!server.output().contains("panicked"));
+}
+
+#[test]
+fn past_max_clients_a_newcomer_is_turned_away_politely() {
+    let mut server = Server::start(SERVER, &["--max-clients", "2"]);
+    let addr = server.addr();
+    let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
+    server.wait_for_line("#2 accepted");
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "hello"])
+        .assert()
+        .code(1)
+        .stderr(contains("error: the server refused the request: server busy: 2 clients already; try again later"));
+    server.wait_for_line("#3 turned away: 2 clients already (--max-clients)");
+}

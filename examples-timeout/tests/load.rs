@@ -1,0 +1,80 @@
+//! Hardening: 200 well-behaved clients and a crowd of hostile ones at the
+//! same time, against the echo mode. Every good client gets its exact
+//! reply, the server stays up, and its threads and memory stay bounded.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::testing::{Server, client, hostile, proc_status};
+use common::{HostPort, Narrator, Verbosity};
+use examples_timeout::client as lesson;
+use predicates::str::contains;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
+
+#[test]
+fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
+    let mut server = Server::start(SERVER, &["-q"]);
+    let addr = server.addr();
+
+    let silent: Vec<_> = (0..5).map(|_| hostile::silent(addr)).collect();
+    let slow = hostile::slowloris(addr, b"one byte a second", Duration::from_secs(1));
+    for _ in 0..5 {
+        hostile::vanish(addr);
+        hostile::reset_mid_request(addr, b"half a li");
+        hostile::garbage(addr, b"\xff\xfe not text at all\n");
+    }
+    // A line longer than the server accepts (64 KiB): refused, not held.
+    hostile::garbage(addr, &vec![b'x'; 1 << 20]);
+
+    let good: Vec<_> = (0..200)
+        .map(|i| {
+            thread::spawn(move || {
+                let message = format!("client {i} wants its echo");
+                let started = Instant::now();
+                let target = HostPort::from(addr);
+                let reply = lesson::run(
+                    &target,
+                    &message,
+                    &lesson::Options::default(),
+                    &Narrator::client(Verbosity::Silent),
+                );
+                (message, reply, started.elapsed())
+            })
+        })
+        .collect();
+    for handle in good {
+        let (message, reply, took) = handle.join().expect("a client thread");
+        let reply = reply.unwrap_or_else(|f| panic!("{message}: {f}"));
+        assert_eq!(reply.bytes, format!("{message}\n").into_bytes());
+        assert!(took < Duration::from_secs(20), "{message} took {took:?}");
+    }
+
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "-q", "after the storm"])
+        .assert()
+        .success()
+        .stdout("after the storm\n");
+    let (threads, peak_kib) = proc_status(server.pid());
+    assert!(threads < 40, "{threads} threads");
+    assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
+    drop((silent, slow));
+    assert!(!server.output().contains("panicked"));
+}
+
+#[test]
+fn past_max_clients_a_newcomer_is_turned_away_politely() {
+    let mut server = Server::start(SERVER, &["--max-clients", "2"]);
+    let addr = server.addr();
+    let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
+    server.wait_for_line("#2 accepted");
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "hello"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: the server refused: server busy: 2 clients already; try again later",
+        ));
+    server.wait_for_line("#3 turned away: 2 clients already (--max-clients)");
+}
