@@ -134,3 +134,57 @@ fn the_summary_lists_every_chapter_and_nothing_else() {
         );
     }
 }
+
+/// The id mdBook gives a heading: lower case, spaces to '-', and only
+/// letters, digits, '-' and '_' kept.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_internal_link_leads_somewhere() {
+    let mut checked = 0;
+    for (chapter, text) in chapters() {
+        for rest in text.split("](").skip(1) {
+            let Some((target, _)) = rest.split_once(')') else {
+                continue;
+            };
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let path = if file.is_empty() {
+                chapter.clone()
+            } else {
+                chapter.parent().expect("docs/src").join(file)
+            };
+            let linked = fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{chapter:?} links to {target}: {e}"));
+            if !anchor.is_empty() {
+                let found = linked
+                    .lines()
+                    .filter_map(|l| {
+                        l.trim_start_matches('#')
+                            .strip_prefix(' ')
+                            .filter(|_| l.starts_with('#'))
+                    })
+                    .any(|heading| slug(heading) == anchor);
+                assert!(
+                    found,
+                    "{chapter:?} links to {target}, but {path:?} has no heading with the id {anchor:?}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} links checked");
+}

@@ -3,9 +3,12 @@
 //! command of the docs.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::testing::{Server, client};
+use support::{words, workspace_bin};
+
+mod support;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,43 +16,6 @@ fn root() -> &'static Path {
 
 fn readme() -> String {
     fs::read_to_string(root().join("README.md")).expect("read README.md")
-}
-
-/// A binary of the workspace, built beside the tour by `cargo test --workspace`.
-fn workspace_bin(name: &str) -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_advanced-sockets")).with_file_name(name);
-    assert!(
-        bin.is_file(),
-        "{bin:?} is not built: run the workspace's tests with `cargo test --workspace`"
-    );
-    bin
-}
-
-/// Split a command line as a POSIX shell would, for the simple quoting the
-/// docs use (double quotes, no escapes).
-fn words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let (mut quoted, mut started) = (false, false);
-    for c in line.chars() {
-        if c == '"' {
-            quoted = !quoted;
-            started = true;
-        } else if c.is_whitespace() && !quoted {
-            if started {
-                out.push(std::mem::take(&mut word));
-                started = false;
-            }
-        } else {
-            word.push(c);
-            started = true;
-        }
-    }
-    assert!(!quoted, "unbalanced quotes in {line:?}");
-    if started {
-        out.push(word);
-    }
-    out
 }
 
 /// A `cargo run -p PACKAGE --bin BIN -- ARGS` line: the binary and its args.
@@ -67,6 +33,17 @@ fn cargo_run(line: &str) -> Option<(String, Vec<String>)> {
         .cloned()
         .collect();
     Some((bin, args))
+}
+
+/// A `cargo run -p PACKAGE --example NAME` line: the example's source file.
+fn cargo_run_example(line: &str) -> Option<String> {
+    if !line.starts_with("cargo run ") {
+        return None;
+    }
+    let words = words(line);
+    let package = words.iter().skip_while(|w| *w != "-p").nth(1)?;
+    let name = words.iter().skip_while(|w| *w != "--example").nth(1)?;
+    Some(format!("{package}/examples/{name}.rs"))
 }
 
 #[test]
@@ -124,8 +101,27 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
             fs::read_to_string(entry.expect("list docs/src").path()).expect("read a chapter"),
         );
     }
+    // Commands on their own lines, and commands in inline code, which
+    // prose may wrap over several lines.
+    let inline = docs.iter().flat_map(|d| {
+        d.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|span| !span.contains('\n') || span.starts_with("cargo run"))
+            .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    });
+    let lines = docs.iter().flat_map(|d| d.lines().map(str::to_owned));
     let mut checked = 0;
-    for line in docs.iter().flat_map(|d| d.lines()) {
+    for line in lines.chain(inline) {
+        let line = line.as_str();
+        if let Some(example) = cargo_run_example(line.trim()) {
+            assert!(
+                root().join(&example).is_file(),
+                "{line:?}: there is no {example}"
+            );
+            checked += 1;
+        }
         if let Some((bin, args)) = cargo_run(line.trim()) {
             // Parsing the shown arguments is enough to prove they exist:
             // --help makes clap parse everything, then exit 0.

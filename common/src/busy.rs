@@ -12,7 +12,7 @@ use std::time::Duration;
 /// sends is read and dropped until its own FIN, so that closing finds
 /// nothing unread and ends with FIN rather than RST (the lingering-close
 /// trap of lesson 1). But this runs on the accept loop, which must not wait
-/// long: the drain gives up after [`GOODBYE`] and 64 KiB, whichever comes
+/// long: the drain gives up after 20 ms and 64 KiB, whichever comes
 /// first.
 pub fn turn_away(stream: TcpStream, message: &[u8]) {
     let _ = stream.set_write_timeout(Some(GOODBYE));
@@ -31,4 +31,4 @@ pub fn turn_away(stream: TcpStream, message: &[u8]) {
 
 /// How long a turned-away client may take to finish sending: on a local
 /// network it has sent its request and FIN long before.
-pub const GOODBYE: Duration = Duration::from_millis(20);
+const GOODBYE: Duration = Duration::from_millis(20);

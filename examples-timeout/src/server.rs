@@ -162,9 +162,9 @@ impl Full {
 /// on a thread of its own, waking every `--tick` to report how many are
 /// connected.
 pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
-    // SO_RCVTIMEO bounds accept() as it bounds read() (on Linux and the
-    // BSDs; not on Windows): the loop wakes up every tick even when nobody
-    // connects, and can do its housekeeping.
+    // On Linux, SO_RCVTIMEO bounds accept() as it bounds read() (socket(7)):
+    // the loop wakes up every tick even when nobody connects, and can do its
+    // housekeeping. Elsewhere it may wake only when a client comes.
     SockRef::from(&listener)
         .set_read_timeout(Some(opts.tick))
         .context("set the accept timeout")?;

@@ -1,0 +1,295 @@
+//! The book's "try it" transcripts are real: every transcript marked
+//! `<!-- transcript: ... -->` is run here, servers started as the tests
+//! start them (on a port the OS picks), and its output compared with the
+//! book's, with wildcards for what changes from run to run: ports,
+//! durations, query ids (and, where the marker says `numbers`, every
+//! number).
+//!
+//! The marker, on the line before a ```text block:
+//!
+//! ```text
+//! <!-- transcript: server shutdown-server --max-request 16 -->
+//! <!-- transcript: server broadcast-server --name a; server broadcast-server --name b; unordered -->
+//! <!-- transcript: no-server -->
+//! ```
+//!
+//! Each `$ command` line of the block is run (with `--addr`, or `--port`,
+//! pointed at the test's server), and the lines after it, up to the next
+//! `$`, are its expected output: stdout, then stderr, as a terminal shows
+//! them for these programs. A `| grep PATTERN` after a command filters the
+//! output, as in a shell.
+
+use std::fs;
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+
+use common::testing::{Server, client};
+use regex::Regex;
+use support::{open_quote, words, workspace_bin};
+
+mod support;
+
+/// One marked transcript.
+struct Transcript {
+    /// Where it is, for messages.
+    place: String,
+    /// The servers to start, each a command line.
+    servers: Vec<Vec<String>>,
+    /// Compare lines in any order.
+    unordered: bool,
+    /// Wildcard every number.
+    numbers: bool,
+    /// The commands and their expected output.
+    steps: Vec<(String, Vec<String>)>,
+}
+
+fn chapters() -> Vec<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src");
+    let mut all: Vec<_> = fs::read_dir(src)
+        .expect("read docs/src")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    all.sort();
+    all
+}
+
+fn transcripts() -> Vec<Transcript> {
+    let mut found = Vec::new();
+    for chapter in chapters() {
+        let text = fs::read_to_string(&chapter).expect("read a chapter");
+        let lines: Vec<&str> = text.lines().collect();
+        let name = chapter
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
+        for (at, line) in lines.iter().enumerate() {
+            let Some(marker) = line
+                .trim()
+                .strip_prefix("<!-- transcript:")
+                .and_then(|m| m.strip_suffix("-->"))
+            else {
+                continue;
+            };
+            assert_eq!(
+                lines.get(at + 1).map(|l| l.trim()),
+                Some("```text"),
+                "{name}:{}: the marker must precede a ```text block",
+                at + 1
+            );
+            let mut transcript = Transcript {
+                place: format!("{name}:{}", at + 1),
+                servers: Vec::new(),
+                unordered: false,
+                numbers: false,
+                steps: Vec::new(),
+            };
+            for part in marker.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                match part {
+                    "unordered" => transcript.unordered = true,
+                    "numbers" => transcript.numbers = true,
+                    "no-server" => {}
+                    _ => {
+                        let server = part.strip_prefix("server ").unwrap_or_else(|| {
+                            panic!("{}: unknown marker part {part:?}", transcript.place)
+                        });
+                        transcript.servers.push(words(server));
+                    }
+                }
+            }
+            let body: Vec<&str> = lines[at + 2..]
+                .iter()
+                .take_while(|l| l.trim() != "```")
+                .copied()
+                .collect();
+            let mut i = 0;
+            while i < body.len() {
+                let Some(first) = body[i].strip_prefix("$ ") else {
+                    panic!(
+                        "{}: expected a `$ command` line, got {:?}",
+                        transcript.place, body[i]
+                    );
+                };
+                let mut command = first.to_owned();
+                i += 1;
+                while open_quote(&command) && i < body.len() {
+                    command.push('\n');
+                    command.push_str(body[i]);
+                    i += 1;
+                }
+                let mut expected = Vec::new();
+                while i < body.len() && !body[i].starts_with("$ ") {
+                    expected.push(body[i].to_owned());
+                    i += 1;
+                }
+                transcript.steps.push((command, expected));
+            }
+            found.push(transcript);
+        }
+    }
+    found
+}
+
+/// Replace what changes from run to run with placeholders.
+fn normalize(line: &str, numbers: bool) -> String {
+    let port = Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}):\d+").expect("regex");
+    let duration = Regex::new(r"\b\d+(?:\.\d+)? (?:µs|ms|s)\b").expect("regex");
+    let id = Regex::new(r"id=[0-9a-f]{16}").expect("regex");
+    let number = Regex::new(r"\d+").expect("regex");
+    let line = port.replace_all(line, "$1:<port>");
+    let line = duration.replace_all(&line, "<duration>");
+    let line = id.replace_all(&line, "id=<id>");
+    if numbers {
+        number.replace_all(&line, "<n>").into_owned()
+    } else {
+        line.into_owned()
+    }
+}
+
+/// A port nobody listens on, for transcripts of refused connections.
+fn free_port(udp: bool) -> u16 {
+    if udp {
+        UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.local_addr())
+            .expect("a free UDP port")
+            .port()
+    } else {
+        TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free TCP port")
+            .port()
+    }
+}
+
+/// Start the transcript's servers; the first picks the port, the others
+/// share it (only broadcast servers can).
+fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
+    let mut started: Vec<Server> = Vec::new();
+    for command in servers {
+        let (bin, args) = command.split_first().expect("a server command");
+        let mut args: Vec<String> = args.to_vec();
+        if bin == "broadcast-server" {
+            let port = started.first().map_or(0, |s| s.addr().port());
+            args.extend(["--addr".to_owned(), format!("0.0.0.0:{port}")]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        started.push(Server::start(workspace_bin(bin), &args));
+    }
+    let addr = started.first().map(Server::addr);
+    (started, addr)
+}
+
+/// Point a command at the test's server (or at a port nobody holds).
+fn aim(command: &[String], server: Option<SocketAddr>) -> Vec<String> {
+    let (bin, rest) = command.split_first().expect("a command");
+    let broadcast = bin == "broadcast-client";
+    let port = server.map_or_else(|| free_port(broadcast), |a| a.port());
+    let mut args: Vec<String> = Vec::new();
+    let mut has_addr = false;
+    let mut iter = rest.iter();
+    while let Some(arg) = iter.next() {
+        args.push(arg.clone());
+        if arg == "--addr" {
+            let value = iter.next().expect("a value after --addr");
+            let host = value.rsplit_once(':').map_or(value.as_str(), |(h, _)| h);
+            args.push(format!("{host}:{port}"));
+            has_addr = true;
+        }
+    }
+    if !has_addr {
+        if broadcast {
+            args.extend(["--port".to_owned(), port.to_string()]);
+        } else {
+            args.extend(["--addr".to_owned(), format!("127.0.0.1:{port}")]);
+        }
+    }
+    std::iter::once(bin.clone()).chain(args).collect()
+}
+
+fn run(transcript: &Transcript) -> Result<(), String> {
+    let (servers, addr) = start(&transcript.servers);
+    for (command, expected) in &transcript.steps {
+        let (command, filter) = match command.split_once(" | grep ") {
+            Some((command, pattern)) => {
+                let pattern = words(pattern).pop().expect("a grep pattern");
+                (
+                    command.to_owned(),
+                    Some(Regex::new(&pattern).map_err(|e| e.to_string())?),
+                )
+            }
+            None => (command.clone(), None),
+        };
+        let aimed = aim(&words(&command), addr);
+        let (bin, args) = aimed.split_first().expect("a command");
+        let out = client(workspace_bin(bin))
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut got: Vec<String> = text
+            .lines()
+            .filter(|l| filter.as_ref().is_none_or(|f| f.is_match(l)))
+            .map(|l| normalize(l, transcript.numbers))
+            .collect();
+        let mut want: Vec<String> = expected
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| normalize(l, transcript.numbers))
+            .collect();
+        if transcript.unordered {
+            got.sort();
+            want.sort();
+        }
+        if got != want {
+            return Err(format!(
+                "{}: `{command}`\n--- the book says ---\n{}\n--- the program said ---\n{}",
+                transcript.place,
+                want.join("\n"),
+                got.join("\n")
+            ));
+        }
+    }
+    drop(servers);
+    Ok(())
+}
+
+#[test]
+fn every_transcript_in_the_book_is_what_the_programs_print() {
+    let all = transcripts();
+    assert!(all.len() >= 25, "only {} transcripts are marked", all.len());
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let running: Vec<_> = all.iter().map(|t| scope.spawn(move || run(t))).collect();
+        running
+            .into_iter()
+            .filter_map(|h| h.join().expect("a transcript thread").err())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} transcripts differ:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn wildcards_hide_only_what_changes() {
+    assert_eq!(
+        normalize(
+            "[client] connected to 127.0.0.1:7101 from 127.0.0.1:58622 in 211 µs",
+            false
+        ),
+        "[client] connected to 127.0.0.1:<port> from 127.0.0.1:<port> in <duration>"
+    );
+    assert_eq!(
+        normalize("received 22 bytes in 1 line", false),
+        "received 22 bytes in 1 line"
+    );
+    assert_eq!(normalize("received 22 bytes", true), "received <n> bytes");
+}
