@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use common::testing::{Server, client};
-use support::{words, workspace_bin};
+use support::{open_quote, words, workspace_bin};
 
 mod support;
 
@@ -134,4 +134,64 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
         }
     }
     assert!(checked >= 4, "only {checked} commands found");
+}
+
+/// The binaries the book calls by their short names.
+const BINARIES: [&str; 9] = [
+    "shutdown-server",
+    "shutdown-client",
+    "timeout-server",
+    "timeout-client",
+    "framing-server",
+    "framing-client",
+    "framing-bench",
+    "broadcast-server",
+    "broadcast-client",
+];
+
+#[test]
+fn every_command_the_book_shows_by_short_name_parses() {
+    let mut commands = Vec::new();
+    for entry in fs::read_dir(root().join("docs/src")).expect("read docs/src") {
+        let text = fs::read_to_string(entry.expect("list docs/src").path()).expect("a chapter");
+        // `$ shutdown-client ...` lines of transcripts, with a quoted
+        // newline joining the next line.
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            if let Some(command) = line.strip_prefix("$ ") {
+                let mut command = command.to_owned();
+                while open_quote(&command) {
+                    let Some(next) = lines.next() else { break };
+                    command = format!("{command}\n{next}");
+                }
+                commands.push(command);
+            }
+        }
+        // And commands in inline code: the workshop's tables, the prose.
+        for span in text.split('`').skip(1).step_by(2) {
+            // A span cut inside a quote is prose showing keystrokes.
+            if !span.contains('\n') && !open_quote(span) {
+                commands.push(span.to_owned());
+            }
+        }
+    }
+    let mut checked = 0;
+    for command in commands {
+        // What follows a pipe is another program's business.
+        let command = command.split(" | ").next().unwrap_or_default();
+        let first = command.split_whitespace().next().unwrap_or_default();
+        if !BINARIES.contains(&first) {
+            continue;
+        }
+        let words = words(command);
+        let (bin, args) = words.split_first().expect("at least the binary");
+        // --help makes clap parse every argument shown, then exit 0.
+        client(workspace_bin(bin))
+            .args(args)
+            .arg("--help")
+            .assert()
+            .success();
+        checked += 1;
+    }
+    assert!(checked >= 60, "only {checked} commands checked");
 }

@@ -127,10 +127,15 @@ pub fn discover(
     }
     found.sort();
     match found.len() {
+        // Silence is all a sender of broadcasts can get: no host may answer
+        // one with an ICMP error (RFC 1122, 3.2.2). A unicast query to a
+        // closed port does bring back "port unreachable", but Linux tells
+        // an unconnected UDP socket nothing of it (only a connected one
+        // sees ConnectionRefused on its next call).
         0 => say!(
             say,
-            "no replies within {}: nobody listens on that port, and the kernel said nothing \
-             (broadcasts never get an ICMP error back)",
+            "no replies within {}: nobody answered, and the kernel told us nothing (a broadcast \
+             gets no ICMP error back; of one to a single host, an unconnected socket is not told)",
             fmt_duration(opts.wait)
         ),
         n => say!(say, "{} found", count(n, "service", "services")),

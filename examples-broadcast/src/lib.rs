@@ -22,6 +22,17 @@
 //! cargo run -p examples-broadcast --bin broadcast-server -- --name beta --service-port 8002
 //! cargo run -p examples-broadcast --bin broadcast-client -- discover
 //! ```
+//!
+//! ## The chapter, the proofs, the exercises
+//!
+//! - The book's chapter "UDP broadcast" is `docs/src/broadcast.md` in the repository;
+//!   `mdbook serve docs` shows it rendered, with this crate's code included
+//!   from the source.
+//! - `tests/` holds one test per behaviour the chapter states, each running
+//!   both binaries over loopback: `cargo test -p examples-broadcast`.
+//! - `examples/` holds the chapter's exercises, a starter and a tested
+//!   solution each: `cargo test -p examples-broadcast --example discover_until_start` checks
+//!   your answer to the first, `--example std_announcer_start` to the second.
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 

@@ -172,8 +172,33 @@ fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
         .assert()
         .success()
         .stdout(contains(
-            "no replies within 300 ms: nobody listens on that port",
+            "no replies within 300 ms: nobody answered, and the kernel told us nothing",
         ))
+        .stdout(contains("no services found"));
+}
+
+#[test]
+fn a_unicast_query_to_a_closed_port_is_just_as_silent_to_an_unconnected_socket() {
+    let port = {
+        let (servers, port) = servers(&["ghost"]);
+        drop(servers);
+        port
+    };
+    // The kernel answers this one with ICMP "port unreachable" (the
+    // chapter's capture shows it), but tells the unconnected socket
+    // nothing: no error, the same silence as a broadcast.
+    client(CLIENT)
+        .args([
+            "discover",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--wait",
+            "300ms",
+        ])
+        .assert()
+        .success()
+        .stdout(contains(format!("sent a query to 127.0.0.1:{port}")))
+        .stdout(contains("no replies within 300 ms: nobody answered"))
         .stdout(contains("no services found"));
 }
 

@@ -26,6 +26,17 @@
 //!
 //! The book's chapter "Transmitting variable-length messages" draws each
 //! wire format byte by byte and names the test behind every claim.
+//!
+//! ## The chapter, the proofs, the exercises
+//!
+//! - The book's chapter "Transmitting variable-length messages" is `docs/src/framing.md` in the repository;
+//!   `mdbook serve docs` shows it rendered, with this crate's code included
+//!   from the source.
+//! - `tests/` holds one test per behaviour the chapter states, each running
+//!   both binaries over loopback: `cargo test -p examples-framing`.
+//! - `examples/` holds the chapter's exercises, a starter and a tested
+//!   solution each: `cargo test -p examples-framing --example cobs_start` checks
+//!   your answer to the first, `--example varint_start` to the second.
 
 pub mod bench;
 pub mod client;

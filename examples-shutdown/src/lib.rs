@@ -30,6 +30,17 @@
 //!
 //! A request longer than the server's `--max-request` gets the single line
 //! `error: request exceeds N bytes` instead.
+//!
+//! ## The chapter, the proofs, the exercises
+//!
+//! - The book's chapter "Half-open sockets" is `docs/src/shutdown.md` in the repository;
+//!   `mdbook serve docs` shows it rendered, with this crate's code included
+//!   from the source.
+//! - `tests/` holds one test per behaviour the chapter states, each running
+//!   both binaries over loopback: `cargo test -p examples-shutdown`.
+//! - `examples/` holds the chapter's exercises, a starter and a tested
+//!   solution each: `cargo test -p examples-shutdown --example half_close_client_start` checks
+//!   your answer to the first, `--example gentle_close_start` to the second.
 
 use std::io;
 use std::net::{Shutdown, TcpStream};

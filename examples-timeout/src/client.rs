@@ -261,8 +261,8 @@ fn connect(
         io::ErrorKind::TimedOut => {
             say!(
                 say,
-                "connect: the kernel gave up after {took}, having resent our SYN as often as \
-                 net.ipv4.tcp_syn_retries allows"
+                "connect: the kernel gave up after {took} of resending our SYN (how long: \
+                 net.ipv4.tcp_syn_retries)"
             );
             Err(Failure::new(format!("connect to {target}"), e)
                 .with_hint("nobody answered our SYNs; a closed port would have refused at once"))

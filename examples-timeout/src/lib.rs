@@ -30,6 +30,17 @@
 //! (mode `echo`), late (`slow`), in two halves with a pause between them
 //! (`halves`), one byte at a time forever (`trickle`), or not at all
 //! (`silent`, `full`). Over UDP (`--udp`), one datagram each way.
+//!
+//! ## The chapter, the proofs, the exercises
+//!
+//! - The book's chapter "Timeouts" is `docs/src/timeouts.md` in the repository;
+//!   `mdbook serve docs` shows it rendered, with this crate's code included
+//!   from the source.
+//! - `tests/` holds one test per behaviour the chapter states, each running
+//!   both binaries over loopback: `cargo test -p examples-timeout`.
+//! - `examples/` holds the chapter's exercises, a starter and a tested
+//!   solution each: `cargo test -p examples-timeout --example deadline_reader_start` checks
+//!   your answer to the first, `--example backoff_start` to the second.
 
 pub mod client;
 pub mod server;

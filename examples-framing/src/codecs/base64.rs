@@ -6,6 +6,26 @@
 //! "hi\n"  →  61 47 6b 4b 0a
 //!            a  G  k  K  \n
 //! ```
+//!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::Base64;
+//!
+//! let codec = Base64 { max: 8 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"hi\n", &mut frame)?;
+//! assert_eq!(frame, b"aGkK\n");
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"hi\n");
+//! // The end of the stream, between frames: no frame, no error.
+//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
+//! // text that decodes to more than the limit is refused:
+//! let refused = codec.decode(&mut &b"MDEyMzQ1Njc4OQ==\n"[..], &mut payload).unwrap_err();
+//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io::{self, BufRead};
 

@@ -8,6 +8,24 @@
 //!          k  3  P  q  9  z  L  b  \n h  i  k  3  P  q  9  z  L  b
 //!          '-- delimiter line ----'    '--'  '-- the delimiter again'
 //! ```
+//!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::Delimiter;
+//!
+//! let codec = Delimiter { max: 64 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"hi", &mut frame)?;
+//! // A random delimiter, its newline, the payload, the delimiter again.
+//! let (line, rest) = frame.split_at(frame.iter().position(|&b| b == b'\n').unwrap() + 1);
+//! let delimiter = &line[..line.len() - 1];
+//! assert_eq!(rest, [&b"hi"[..], delimiter].concat());
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"hi");
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io::{self, BufRead};
 

@@ -7,6 +7,26 @@
 //!                  a  \  \  b  \  n  c  \n
 //! ```
 //!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::Escaped;
+//!
+//! let codec = Escaped { max: 8 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"a\\b\nc", &mut frame)?;
+//! assert_eq!(frame, b"a\\\\b\\nc\n");
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"a\\b\nc");
+//! // The end of the stream, between frames: no frame, no error.
+//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
+//! // an escaped line longer than the limit is refused:
+//! let refused = codec.decode(&mut &b"0123456789\n"[..], &mut payload).unwrap_err();
+//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! Byte stuffing, as in SLIP (RFC 1055) or HDLC: an escape byte that
 //! protects itself and the terminator. The cost depends on the data: at
 //! worst every byte doubles.

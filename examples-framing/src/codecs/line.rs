@@ -5,6 +5,26 @@
 //!                h  i     t  h  e  r  e  \n
 //! ```
 //!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::Line;
+//!
+//! let codec = Line { max: 8 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"hi there", &mut frame)?;
+//! assert_eq!(frame, b"hi there\n");
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"hi there");
+//! // The end of the stream, between frames: no frame, no error.
+//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
+//! // a line longer than the limit (here 8 bytes) is refused before it is held whole:
+//! let refused = codec.decode(&mut &b"0123456789\n"[..], &mut payload).unwrap_err();
+//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! The naive framing: right for text that never contains a newline, wrong
 //! for anything else. A payload with a `\n` inside arrives as two messages;
 //! the tests show it.

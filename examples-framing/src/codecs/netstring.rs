@@ -6,6 +6,26 @@
 //! "hi there"  →  38 3a 68 69 20 74 68 65 72 65 2c
 //!                8  :  h  i     t  h  e  r  e  ,
 //! ```
+//!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::Netstring;
+//!
+//! let codec = Netstring { max: 8 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"hi there", &mut frame)?;
+//! assert_eq!(frame, b"8:hi there,");
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"hi there");
+//! // The end of the stream, between frames: no frame, no error.
+//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
+//! // a length over the limit is refused from the header alone:
+//! let refused = codec.decode(&mut &b"999999999:"[..], &mut payload).unwrap_err();
+//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io::{self, BufRead};
 

@@ -7,6 +7,26 @@
 //! "hi there"  →  00 00 00 08 68 69 20 74 68 65 72 65
 //!                '-- 8 ---'  h  i     t  h  e  r  e
 //! ```
+//!
+//! ```
+//! use examples_framing::codec::Codec;
+//! use examples_framing::codecs::U32Length;
+//!
+//! let codec = U32Length { max: 8 };
+//! let mut frame = Vec::new();
+//! codec.encode(b"hi there", &mut frame)?;
+//! assert_eq!(frame, b"\x00\x00\x00\x08hi there");
+//!
+//! let mut payload = Vec::new();
+//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
+//! assert_eq!(payload, b"hi there");
+//! // The end of the stream, between frames: no frame, no error.
+//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
+//! // a length over the limit (here 4 GiB) is refused from the header alone, before a byte is reserved:
+//! let refused = codec.decode(&mut &b"\xff\xff\xff\xff"[..], &mut payload).unwrap_err();
+//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io::{self, BufRead};
 
