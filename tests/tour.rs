@@ -5,6 +5,9 @@ use common::testing::client;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+mod lab;
+mod support;
+
 const TOUR: &str = env!("CARGO_BIN_EXE_advanced-sockets");
 
 /// What lesson 1's summary must say, one line per behaviour.
@@ -21,8 +24,10 @@ const LESSON_ONE: [&str; 10] = [
     "shown: shutdown(Write), draining to the client's FIN, then closing delivered the refusal cleanly",
 ];
 
+// The longest test of this binary; its name sorts first, so that it starts
+// first and the lab's tests run beside it.
 #[test]
-fn tour_runs_every_lesson_and_ends_with_a_summary() {
+fn a_full_tour_runs_every_lesson_and_ends_with_a_summary() {
     let out = client(TOUR).output().expect("run the tour");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");

@@ -38,6 +38,8 @@ mod addr;
 pub mod args;
 mod busy;
 mod error;
+#[cfg(feature = "lab")]
+pub mod lab;
 mod narrate;
 mod slots;
 #[cfg(feature = "testing")]
@@ -101,17 +103,27 @@ pub fn warn(what: impl std::fmt::Display) {
 /// other. (On a socket in non-blocking mode `WouldBlock` means "not ready",
 /// not "timed out": this helper is for blocking sockets with a timeout.)
 ///
+/// The converse trap: on Unix, `TimedOut` from a read or write is
+/// `ETIMEDOUT`, the kernel's verdict that the *connection* is dead
+/// (keepalive probes, or retransmissions of our data, went unanswered).
+/// Treating that as "no data yet, try again" would read a dead socket for
+/// ever, so on Unix this helper says no to it.
+///
 /// ```
 /// use std::io;
 /// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
-/// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
+/// // A dead connection on Unix, a read timeout on Windows.
+/// let timed_out = io::Error::from(io::ErrorKind::TimedOut);
+/// assert_eq!(common::is_timeout(&timed_out), cfg!(windows));
 /// assert!(!common::is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
 /// ```
 // ANCHOR: is_timeout
 pub fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
+    match err.kind() {
+        io::ErrorKind::WouldBlock => true,
+        // Windows' read timeout; on Unix, ETIMEDOUT: the connection is dead.
+        io::ErrorKind::TimedOut => cfg!(windows),
+        _ => false,
+    }
 }
 // ANCHOR_END: is_timeout

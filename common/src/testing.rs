@@ -83,23 +83,8 @@ impl Server {
 
     /// Start a server from a fully prepared command and wait for its ready
     /// line.
-    pub fn spawn(mut cmd: Command) -> Server {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let (tx, lines) = mpsc::channel();
-        forward(child.stdout.take().unwrap(), Stream::Stdout, tx.clone());
-        forward(child.stderr.take().unwrap(), Stream::Stderr, tx);
-        let mut server = Server {
-            child,
-            // Replaced below, once the ready line names the real address.
-            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-            lines,
-            seen: Vec::new(),
-        };
+    pub fn spawn(cmd: Command) -> Server {
+        let mut server = Server::watch(cmd);
         let first = server.next_stdout_line();
         let addr = first
             .strip_prefix(READY_PREFIX)
@@ -111,6 +96,29 @@ impl Server {
             });
         server.addr = addr;
         server
+    }
+
+    /// Start any program and follow its output, without waiting for a ready
+    /// line: for a client whose narration a test must follow while it runs
+    /// (wait for "sent", then cut the link, say). Its [`Server::addr`] is
+    /// `0.0.0.0:0`.
+    pub fn watch(mut cmd: Command) -> Server {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let (tx, lines) = mpsc::channel();
+        forward(child.stdout.take().unwrap(), Stream::Stdout, tx.clone());
+        forward(child.stderr.take().unwrap(), Stream::Stderr, tx);
+        Server {
+            child,
+            // Replaced by `spawn`, once the ready line names the address.
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            lines,
+            seen: Vec::new(),
+        }
     }
 
     /// The address the server announced.

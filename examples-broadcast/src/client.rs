@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use common::args::parse_timeout;
 use common::{Context, Failure, Narrator, count, detail, fmt_duration, is_timeout, say};
 
+use crate::Group;
 use crate::message::{MAX_DATAGRAM, Message, Refused, Service};
 use crate::server::configure_multicast;
 
@@ -26,11 +27,13 @@ pub struct DiscoverOptions {
     #[arg(long)]
     pub no_broadcast_flag: bool,
 
-    /// Ask this multicast group instead of a broadcast address.
+    /// Ask this multicast group instead of a broadcast address: an IPv4
+    /// group (see --interface), or an IPv6 group with its interface,
+    /// ff02::7104%eth0.
     #[arg(long, value_name = "GROUP")]
-    pub group: Option<Ipv4Addr>,
+    pub group: Option<Group>,
 
-    /// The interface (by its address) to send multicast out of.
+    /// The interface (by its address) to send IPv4 multicast out of.
     #[arg(long, value_name = "IP", default_value_t = Ipv4Addr::LOCALHOST)]
     pub interface: Ipv4Addr,
 }
@@ -60,9 +63,13 @@ pub fn discover(
     say: &Narrator,
 ) -> Result<Vec<Found>, Failure> {
     // Any port: the replies come back to it, unicast.
-    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).context("bind a UDP socket")?;
-    if opts.group.is_some() {
-        configure_multicast(&socket, opts.interface).context("set up multicast")?;
+    let any: IpAddr = match target {
+        SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    };
+    let socket = UdpSocket::bind((any, 0)).context("bind a UDP socket")?;
+    if let Some(group) = opts.group {
+        configure_multicast(&socket, group, opts.interface).context("set up multicast")?;
     } else {
         socket
             .set_broadcast(!opts.no_broadcast_flag)

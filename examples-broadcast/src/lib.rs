@@ -34,7 +34,9 @@
 //!   solution each: `cargo test -p examples-broadcast --example discover_until_start` checks
 //!   your answer to the first, `--example std_announcer_start` to the second.
 
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::str::FromStr;
 
 use common::{Context, Failure};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -73,13 +75,97 @@ Announcements instead: add --announce-every 1s to the servers, and run
 Everything stays on this machine: the broadcast address is 127.255.255.255
 unless you give --to (see the book's chapter \"UDP broadcast\").";
 
+// ANCHOR: group
+/// A multicast group to use instead of a broadcast address (`--group`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// An IPv4 group, such as 239.255.71.4; the interface is chosen by its
+    /// address (`--interface`).
+    V4(Ipv4Addr),
+    /// An IPv6 group and the index of the interface it lives on, written
+    /// with a zone as ping and curl write one: `ff02::7104%eth0`. IPv6 has
+    /// no broadcast; multicast is its only way to reach "everyone".
+    V6(Ipv6Addr, u32),
+}
+
+impl Group {
+    /// Where to send to the group on `port`.
+    pub fn addr(self, port: u16) -> SocketAddr {
+        match self {
+            Group::V4(group) => SocketAddr::from((group, port)),
+            // The scope id is the interface: a link-local group exists on
+            // every link at once, and only the index says which one.
+            Group::V6(group, index) => SocketAddr::V6(SocketAddrV6::new(group, port, 0, index)),
+        }
+    }
+
+    /// Where a member binds: every address of its family, on `port`.
+    pub fn bind_addr(self, port: u16) -> SocketAddr {
+        match self {
+            Group::V4(_) => SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)),
+            Group::V6(..) => SocketAddr::from((Ipv6Addr::UNSPECIFIED, port)),
+        }
+    }
+}
+// ANCHOR_END: group
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Group::V4(group) => write!(f, "{group}"),
+            Group::V6(group, index) => write!(f, "{group}%{index}"),
+        }
+    }
+}
+
+impl FromStr for Group {
+    type Err = String;
+
+    /// `239.255.71.4`, or `ff02::7104%eth0` (an interface name, or its index
+    /// as `ip link` shows it).
+    fn from_str(text: &str) -> Result<Group, String> {
+        let (addr, zone) = match text.split_once('%') {
+            Some((addr, zone)) => (addr, Some(zone)),
+            None => (text, None),
+        };
+        match (addr.parse::<IpAddr>(), zone) {
+            (Ok(IpAddr::V4(group)), None) if group.is_multicast() => Ok(Group::V4(group)),
+            (Ok(IpAddr::V6(group)), Some(zone)) if group.is_multicast() => {
+                Ok(Group::V6(group, interface_index(zone)?))
+            }
+            (Ok(IpAddr::V6(group)), None) if group.is_multicast() => Err(format!(
+                "{group} needs its interface, as in {group}%eth0: an IPv6 group is joined, and \
+                 sent to, on one link"
+            )),
+            (Ok(ip), _) if !ip.is_multicast() => Err(format!("{ip} is not a multicast group")),
+            _ => Err(format!(
+                "{text:?} is not a group: try 239.255.71.4, or ff02::7104%eth0"
+            )),
+        }
+    }
+}
+
+/// The index of the interface `zone` (a name such as `eth0`, or already an
+/// index).
+fn interface_index(zone: &str) -> Result<u32, String> {
+    if let Ok(index) = zone.parse() {
+        return Ok(index);
+    }
+    // Linux publishes each interface's index in sysfs; reading it saves an
+    // unsafe call to if_nametoindex(3).
+    std::fs::read_to_string(format!("/sys/class/net/{zone}/ifindex"))
+        .ok()
+        .and_then(|i| i.trim().parse().ok())
+        .ok_or_else(|| format!("no interface {zone:?} here (`ip link` lists them)"))
+}
+
 // ANCHOR: bind_shared
 /// A UDP socket that several programs on this host can bind to the same
-/// address and port, and that may send broadcasts, joined to `group` on
-/// `interface` when given.
+/// address and port, and that may send broadcasts, joined to `group` when
+/// given (an IPv4 group on the interface with address `interface`).
 pub fn bind_shared(
     addr: SocketAddr,
-    group: Option<(Ipv4Addr, Ipv4Addr)>,
+    group: Option<(Group, Ipv4Addr)>,
 ) -> Result<UdpSocket, Failure> {
     // Port 0 means "any free port". But with SO_REUSEADDR set, Linux may
     // hand out a port that other sharing sockets already hold, and we would
@@ -107,26 +193,42 @@ pub fn bind_shared(
         target_os = "openbsd"
     ))]
     socket.set_reuse_port(true).context("SO_REUSEPORT")?;
-    // Without SO_BROADCAST, sending to a broadcast address fails with
-    // EACCES: the kernel wants proof that flooding the network is meant.
-    socket.set_broadcast(true).context("SO_BROADCAST")?;
-    // Linux delivers to a socket bound to 0.0.0.0 the multicast of every
-    // group that *any* socket on the host has joined (IP_MULTICAST_ALL is
-    // on by default). Turned off, a socket hears only the groups it joined
-    // itself, which is what "joining a group" is supposed to mean.
-    #[cfg(target_os = "linux")]
-    socket
-        .set_multicast_all_v4(false)
-        .context("IP_MULTICAST_ALL")?;
+    if addr.is_ipv4() {
+        // Without SO_BROADCAST, sending to a broadcast address fails with
+        // EACCES: the kernel wants proof that flooding the network is meant.
+        socket.set_broadcast(true).context("SO_BROADCAST")?;
+        // Linux delivers to a socket bound to 0.0.0.0 the multicast of every
+        // group that *any* socket on the host has joined (IP_MULTICAST_ALL
+        // is on by default). Turned off, a socket hears only the groups it
+        // joined itself, which is what "joining a group" is supposed to mean.
+        #[cfg(target_os = "linux")]
+        socket
+            .set_multicast_all_v4(false)
+            .context("IP_MULTICAST_ALL")?;
+    } else {
+        // IPv6 only: on Linux a socket bound to [::] would otherwise also
+        // take IPv4 datagrams for the port, as mapped addresses.
+        socket.set_only_v6(true).context("IPV6_V6ONLY")?;
+        // The same as IP_MULTICAST_ALL, for IPv6 groups.
+        #[cfg(target_os = "linux")]
+        socket
+            .set_multicast_all_v6(false)
+            .context("IPV6_MULTICAST_ALL")?;
+    }
     socket
         .bind(&addr.into())
         .with_context(|| format!("bind {addr}"))?;
-    if let Some((group, interface)) = group {
+    match group {
         // Multicast instead of broadcast: only sockets that joined the
         // group get its datagrams, on the interface chosen here.
-        socket
+        Some((Group::V4(group), interface)) => socket
             .join_multicast_v4(&group, &interface)
-            .with_context(|| format!("join {group} on {interface}"))?;
+            .with_context(|| format!("join {group} on {interface}"))?,
+        // IPv6 names the interface by its index, not by an address.
+        Some((Group::V6(group, index), _)) => socket
+            .join_multicast_v6(&group, index)
+            .with_context(|| format!("join {group} on interface {index}"))?,
+        None => {}
     }
     Ok(socket.into())
 }

@@ -12,7 +12,7 @@ use common::args::parse_timeout;
 use common::{Context, Failure, Narrator, detail, is_timeout, say};
 
 use crate::message::{MAX_DATAGRAM, Message, Service, check_name};
-use crate::{DEFAULT_BROADCAST, stays_here};
+use crate::{DEFAULT_BROADCAST, Group, stays_here};
 
 /// How the server presents itself. Each field is also a flag of
 /// `broadcast-server`; the doc comments are its `--help`.
@@ -36,11 +36,12 @@ pub struct Options {
     #[arg(long, value_name = "IP", default_value_t = DEFAULT_BROADCAST)]
     pub to: Ipv4Addr,
 
-    /// Use this multicast group instead of broadcast (see --interface).
+    /// Use this multicast group instead of broadcast: an IPv4 group (see
+    /// --interface), or an IPv6 group with its interface, ff02::7104%eth0.
     #[arg(long, value_name = "GROUP")]
-    pub group: Option<Ipv4Addr>,
+    pub group: Option<Group>,
 
-    /// The interface (by its address) to join --group on.
+    /// The interface (by its address) to join an IPv4 --group on.
     #[arg(long, value_name = "IP", default_value_t = Ipv4Addr::LOCALHOST)]
     pub interface: Ipv4Addr,
 }
@@ -78,9 +79,13 @@ pub fn serve(
     stop: &AtomicBool,
 ) -> Result<(), Failure> {
     let port = socket.local_addr().context("local_addr")?.port();
-    let announce_to = SocketAddr::new(IpAddr::V4(opts.group.unwrap_or(opts.to)), port);
+    let announce_to = match opts.group {
+        Some(group) => group.addr(port),
+        None => SocketAddr::new(IpAddr::V4(opts.to), port),
+    };
     if let Some(group) = opts.group {
-        configure_multicast(socket, opts.interface).with_context(|| format!("send to {group}"))?;
+        configure_multicast(socket, group, opts.interface)
+            .with_context(|| format!("send to {group}"))?;
     }
     let mut next_announcement = opts.announce_every.map(|_| Instant::now());
     let mut announced = 0u64;
@@ -215,14 +220,29 @@ fn announce(
 }
 // ANCHOR_END: announce
 
-/// Send multicast out of `interface` only, and keep it on this host when
-/// that interface is loopback.
-pub fn configure_multicast(socket: &UdpSocket, interface: Ipv4Addr) -> std::io::Result<()> {
+/// Send multicast to `group` out of its interface only (for IPv4, the one
+/// with address `interface`), and keep it on this host when that interface
+/// is loopback.
+pub fn configure_multicast(
+    socket: &UdpSocket,
+    group: Group,
+    interface: Ipv4Addr,
+) -> std::io::Result<()> {
     let sock = socket2::SockRef::from(socket);
-    sock.set_multicast_if_v4(&interface)?;
-    // Deliver our own multicast to sockets of this host (other servers,
-    // listeners), as loopback delivery needs.
-    sock.set_multicast_loop_v4(true)?;
-    // TTL 0: never past this host. On a real interface, 1: this link only.
-    sock.set_multicast_ttl_v4(if stays_here(interface) { 0 } else { 1 })
+    match group {
+        Group::V4(_) => {
+            sock.set_multicast_if_v4(&interface)?;
+            // Deliver our own multicast to sockets of this host (other
+            // servers, listeners), as loopback delivery needs.
+            sock.set_multicast_loop_v4(true)?;
+            // TTL 0: never past this host. On a real interface, 1: this link.
+            sock.set_multicast_ttl_v4(if stays_here(interface) { 0 } else { 1 })
+        }
+        Group::V6(_, index) => {
+            sock.set_multicast_if_v6(index)?;
+            sock.set_multicast_loop_v6(true)?;
+            // One hop: this link (a link-local group goes no further anyway).
+            sock.set_multicast_hops_v6(1)
+        }
+    }
 }

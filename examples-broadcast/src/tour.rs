@@ -13,7 +13,7 @@ use common::tour::Tour;
 use common::{Context, Failure, Narrator};
 
 use crate::client::{self, DiscoverOptions, ListenOptions};
-use crate::{DEFAULT_BROADCAST, DEFAULT_GROUP, bind_shared, server};
+use crate::{DEFAULT_BROADCAST, DEFAULT_GROUP, Group, bind_shared, server};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "broadcast";
@@ -179,19 +179,22 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("multicast: only members of the group receive");
-    let member = bind_shared(shared, Some((DEFAULT_GROUP, std::net::Ipv4Addr::LOCALHOST)))?;
+    let member = bind_shared(
+        shared,
+        Some((Group::V4(DEFAULT_GROUP), std::net::Ipv4Addr::LOCALHOST)),
+    )?;
     let member = start(
         tour,
         member,
         server::Options {
-            group: Some(DEFAULT_GROUP),
+            group: Some(Group::V4(DEFAULT_GROUP)),
             ..named("member", 8006)
         },
     )?;
     // A server on the same port that did not join.
     let outsider = start(tour, bind_shared(shared, None)?, named("outsider", 8007))?;
     let multicast = DiscoverOptions {
-        group: Some(DEFAULT_GROUP),
+        group: Some(Group::V4(DEFAULT_GROUP)),
         ..quick
     };
     let got = client::discover(SocketAddr::from((DEFAULT_GROUP, port)), &multicast, &say);

@@ -46,3 +46,50 @@ fn a_port_held_without_sharing_is_a_clear_error() {
             "error: bind 0.0.0.0:{port}: Address already in use"
         )));
 }
+
+#[test]
+fn an_ipv6_group_needs_its_interface() {
+    client(CLIENT)
+        .args(["discover", "--group", "ff02::7104"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "ff02::7104 needs its interface, as in ff02::7104%eth0",
+        ));
+    client(SERVER)
+        .args(["--group", "ff02::7104%no-such-interface"])
+        .assert()
+        .code(2)
+        .stderr(contains("no interface \"no-such-interface\" here"));
+}
+
+#[test]
+fn a_group_must_be_a_multicast_address() {
+    client(CLIENT)
+        .args(["discover", "--group", "10.0.0.1"])
+        .assert()
+        .code(2)
+        .stderr(contains("10.0.0.1 is not a multicast group"));
+}
+
+#[test]
+fn ipv6_multicast_cannot_be_sent_through_loopback() {
+    // Linux's loopback interface is not a multicast interface (no MULTICAST
+    // flag): an IPv6 group on it can be joined, but nothing can be sent to
+    // it. That is why the network lab shows IPv6 multicast, on real links.
+    client(CLIENT)
+        .args([
+            "discover",
+            "--group",
+            "ff02::7104%1",
+            "--port",
+            "9",
+            "--wait",
+            "100ms",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: send a query to [ff02::7104%1]:9: Network is unreachable",
+        ));
+}

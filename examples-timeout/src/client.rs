@@ -10,9 +10,10 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use common::args::{parse_size, parse_timeout};
+use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, is_timeout, say};
 use socket2::{SockRef, TcpKeepalive};
 
@@ -71,9 +72,15 @@ pub struct Options {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
     pub user_timeout: Option<Duration>,
 
+    /// Wait this long between connecting and sending the request: time to
+    /// cut the link in the network lab (`lab cut HOST`), so that the
+    /// request is sent to a peer that is no longer there.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub pause: Option<Duration>,
+
     /// Use UDP: one datagram each way, sent again with exponential backoff
     /// and jitter when no answer comes.
-    #[arg(long, conflicts_with_all = ["connect_timeout", "exact", "flood", "keepalive", "user_timeout"])]
+    #[arg(long, conflicts_with_all = ["connect_timeout", "exact", "flood", "keepalive", "user_timeout", "pause"])]
     pub udp: bool,
 
     /// UDP: the longest wait for an answer, however many retries.
@@ -164,6 +171,14 @@ pub fn run(
     let deadline = Deadline::after(opts.deadline);
     let stream = connect(addr, opts, &deadline, say)?;
     configure_keepalive(&stream, opts, say)?;
+    if let Some(pause) = opts.pause {
+        say!(
+            say,
+            "pausing {} before sending (--pause)",
+            fmt_duration(pause)
+        );
+        thread::sleep(pause);
+    }
 
     if let Some(size) = opts.flood {
         flood(&stream, size, opts, &deadline, say)?;
@@ -317,7 +332,7 @@ fn read_reply(
         let available = match reader.fill_buf() {
             Ok(available) => available,
             Err(e) if is_timeout(&e) && wait.by_deadline => {
-                return Err(out_of_time(reply.len(), longest));
+                return Err(out_of_time(reply.len(), longest.max(asked.elapsed())));
             }
             Err(e) if is_timeout(&e) => {
                 timeouts += 1;
@@ -342,6 +357,9 @@ fn read_reply(
                 continue;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return Err(dead(e, asked.elapsed(), opts, say));
+            }
             Err(e) => return Err(Failure::new("read the reply", e)),
         };
         longest = longest.max(asked.elapsed());
@@ -372,6 +390,35 @@ fn read_reply(
     }
 }
 // ANCHOR_END: read_reply
+
+// ANCHOR: dead
+/// A read that failed with `TimedOut` after `waited`. On Unix that is
+/// ETIMEDOUT: not our read timeout (that is WouldBlock) but the kernel's
+/// verdict that the connection is dead, because a peer that vanished
+/// without a FIN or RST stopped answering. What it stopped answering
+/// depends on what was in flight.
+fn dead(e: io::Error, waited: Duration, opts: &Options, say: &Narrator) -> Failure {
+    let why = match (opts.keepalive, opts.user_timeout) {
+        // With data unacknowledged, retransmissions decide, bounded by
+        // TCP_USER_TIMEOUT; on an idle connection, the keepalive probes do
+        // (and TCP_USER_TIMEOUT, when set, bounds them too).
+        (_, Some(limit)) => format!(
+            "sent data, or keepalive probes, went unacknowledged for {} (TCP_USER_TIMEOUT)",
+            fmt_duration(limit)
+        ),
+        (Some(_), None) => "the keepalive probes went unanswered".to_owned(),
+        (None, None) => "our data was resent until net.ipv4.tcp_retries2 ran out".to_owned(),
+    };
+    say!(
+        say,
+        "read() failed after {} with ETIMEDOUT: the kernel declared the connection dead, {why}",
+        fmt_duration(waited)
+    );
+    Failure::new("read the reply", e).with_hint(
+        "the peer vanished without a FIN or RST: a machine switched off, a cable or route cut",
+    )
+}
+// ANCHOR_END: dead
 
 // ANCHOR: read_exact_trap
 /// The wrong way: `read_exact` for a reply of known length. When it times

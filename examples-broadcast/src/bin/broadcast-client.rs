@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 use common::args::Talk;
 use common::{Context, Failure, HostPort, Narrator};
 use examples_broadcast::client::{self, DiscoverOptions, ListenOptions};
-use examples_broadcast::{DEFAULT_BROADCAST, DEFAULT_PORT, PAIR_HELP, bind_shared, stays_here};
+use examples_broadcast::{
+    DEFAULT_BROADCAST, DEFAULT_PORT, Group, PAIR_HELP, bind_shared, stays_here,
+};
 
 /// Finds services by broadcast: asks once and lists who answers, or
 /// listens to their announcements.
@@ -47,10 +49,11 @@ enum Command {
         /// The discovery port.
         #[arg(long, value_name = "PORT", default_value_t = DEFAULT_PORT)]
         port: u16,
-        /// Listen to this multicast group instead of broadcasts.
+        /// Listen to this multicast group instead of broadcasts: an IPv4
+        /// group, or an IPv6 group with its interface, ff02::7104%eth0.
         #[arg(long, value_name = "GROUP")]
-        group: Option<Ipv4Addr>,
-        /// The interface (by its address) to join --group on.
+        group: Option<Group>,
+        /// The interface (by its address) to join an IPv4 --group on.
         #[arg(long, value_name = "IP", default_value_t = Ipv4Addr::LOCALHOST)]
         interface: Ipv4Addr,
         #[command(flatten)]
@@ -74,15 +77,19 @@ fn run(args: &Args) -> Result<(), Failure> {
         } => {
             let target = match (addr, options.group) {
                 (Some(addr), _) => addr.resolve()?[0],
-                (None, Some(group)) => SocketAddr::from((group, *port)),
+                (None, Some(group)) => group.addr(*port),
                 (None, None) => SocketAddr::from((*to, *port)),
             };
-            if let IpAddr::V4(ip) = target.ip()
-                && !stays_here(ip)
-                && options.group.is_none_or(|_| !stays_here(options.interface))
-            {
+            let leaves = match target.ip() {
+                IpAddr::V4(ip) => {
+                    !stays_here(ip) && options.group.is_none_or(|_| !stays_here(options.interface))
+                }
+                IpAddr::V6(ip) => !ip.is_loopback(),
+            };
+            if leaves {
                 common::warn(format_args!(
-                    "{ip} is not loopback: this query leaves the machine"
+                    "{} is not loopback: this query leaves the machine",
+                    target.ip()
                 ));
             }
             let found = client::discover(target, options, &say)?;
@@ -107,9 +114,10 @@ fn run(args: &Args) -> Result<(), Failure> {
             interface,
             options,
         } => {
-            let bind = match addr {
-                Some(addr) => addr.resolve()?[0],
-                None => SocketAddr::from(([0, 0, 0, 0], *port)),
+            let bind = match (addr, group) {
+                (Some(addr), _) => addr.resolve()?[0],
+                (None, Some(group)) => group.bind_addr(*port),
+                (None, None) => SocketAddr::from(([0, 0, 0, 0], *port)),
             };
             let socket = bind_shared(bind, group.map(|g| (g, *interface)))?;
             common::ready(socket.local_addr().context("local_addr")?);

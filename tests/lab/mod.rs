@@ -1,0 +1,593 @@
+//! The network lab's proofs: the lessons' real binaries, run inside the
+//! lab's hosts (`ip netns exec`), showing what loopback cannot.
+//!
+//! They need root and iproute2. Where the lab cannot be built they skip
+//! with one line saying why, except under CI (the `CI` variable set),
+//! where they fail instead: CI must run them.
+//!
+//! (These tests are compiled into the tour's test binary: cargo runs test
+//! binaries one after another, and here their waits overlap the tour's.)
+
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::lab::{Impairment, Lab};
+use common::testing::{Server, client};
+
+use crate::support::workspace_bin;
+
+/// Build a lab for this test. Where no lab can be built (no root, no
+/// iproute2) that is a skip, or a failure under CI; any other failure to
+/// build one is a failure everywhere.
+fn lab() -> Option<Lab> {
+    if let Some(why) = common::lab::unavailable() {
+        return skip_or_fail(&format!("the network lab cannot be built here: {why}"));
+    }
+    match Lab::for_test(&workspace_bin("lab")) {
+        Ok(lab) => Some(lab),
+        Err(e) => panic!("building the lab failed: {e} ({:?})", e.hint()),
+    }
+}
+
+fn skip_or_fail<T>(why: &str) -> Option<T> {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{why}; under CI the lab tests must run"
+    );
+    eprintln!(
+        "skipped: {why}; to run the lab tests: sudo -E env \"PATH=$PATH\" cargo test --test tour lab::"
+    );
+    None
+}
+
+/// A lesson binary inside `host`.
+fn inside(lab: &Lab, host: &str, bin: &str, args: &[&str]) -> Command {
+    let mut cmd = lab.command(host, workspace_bin(bin));
+    cmd.args(args);
+    cmd
+}
+
+/// A client run inside `host`, to completion: (exit code, stdout, stderr).
+fn run_inside(lab: &Lab, host: &str, bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = client("ip")
+        .args(["netns", "exec", &lab.namespace(host)])
+        .arg(workspace_bin(bin))
+        .args(args)
+        .output()
+        .expect("run a client in the lab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The value of `line`'s duration after `after`, in seconds ("4.08 s",
+/// "950 ms").
+fn seconds_after(line: &str, after: &str) -> f64 {
+    let rest = line
+        .split(after)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{after:?} in {line:?}"));
+    let mut words = rest.split_whitespace();
+    let number: f64 = words.next().and_then(|n| n.parse().ok()).expect("a number");
+    match words.next() {
+        Some(unit) if unit.starts_with("ms") => number / 1000.0,
+        Some(unit) if unit.starts_with("µs") => number / 1e6,
+        _ => number,
+    }
+}
+
+#[test]
+fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
+    let Some(lab) = lab() else { return };
+    let mut servers: Vec<Server> = ["h2", "h3", "h4"]
+        .into_iter()
+        .map(|h| Server::spawn(inside(&lab, h, "broadcast-server", &["--name", h])))
+        .collect();
+    for to in ["255.255.255.255", "198.51.100.255"] {
+        let (code, stdout, stderr) = run_inside(
+            &lab,
+            "h1",
+            "broadcast-client",
+            &["discover", "--to", to, "--wait", "500ms", "-q"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let found: Vec<(&str, &str)> = stdout
+            .lines()
+            .map(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                (words[0], words[words.len() - 1])
+            })
+            .collect();
+        // Both servers of LAN 1, from their own addresses; not h4, behind
+        // the router, which forwards no broadcast (limited or directed).
+        assert_eq!(
+            found,
+            [("h2", "198.51.100.2:7104"), ("h3", "198.51.100.3:7104")],
+            "to {to}: {stdout}"
+        );
+    }
+    // The servers saw the querying host's real address.
+    for server in &mut servers[..2] {
+        server.wait_for_line("answered, to 198.51.100.1:");
+    }
+    assert!(
+        !servers[2].output().contains("query from"),
+        "h4 heard a broadcast across the router:\n{}",
+        servers[2].output()
+    );
+
+    // From behind the router, a directed broadcast to LAN 1 is routed to
+    // the router, which does not pass it on: Linux forwards directed
+    // broadcasts only with bc_forwarding on (RFC 2644: off by default, since
+    // they served to amplify floods).
+    let from_h4 = || {
+        let (code, stdout, stderr) = run_inside(
+            &lab,
+            "h4",
+            "broadcast-client",
+            &[
+                "discover",
+                "--to",
+                "198.51.100.255",
+                "--wait",
+                "500ms",
+                "-q",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(from_h4(), "no services found\n");
+    let bc_forwarding = |on: &str| {
+        let script = format!(
+            "for i in all eth0 eth1; do echo {on} > /proc/sys/net/ipv4/conf/$i/bc_forwarding; done"
+        );
+        let status = lab.command("r", "sh").args(["-c", &script]).status();
+        assert!(status.is_ok_and(|s| s.success()), "set bc_forwarding");
+    };
+    bc_forwarding("1");
+    let names: Vec<String> = from_h4()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["h2", "h3"]);
+    bc_forwarding("0");
+}
+
+#[test]
+fn ipv6_multicast_with_the_interface_set_reaches_the_group_on_that_link() {
+    let Some(lab) = lab() else { return };
+    let group = "ff02::7104%eth0";
+    let _servers: Vec<Server> = ["h2", "h3", "h4"]
+        .into_iter()
+        .map(|h| {
+            Server::spawn(inside(
+                &lab,
+                h,
+                "broadcast-server",
+                &["--name", h, "--group", group],
+            ))
+        })
+        .collect();
+    let (code, stdout, stderr) = run_inside(
+        &lab,
+        "h1",
+        "broadcast-client",
+        &["discover", "--group", group, "--wait", "500ms", "-q"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["h2", "h3"], "{stdout}");
+    // Answers come from each server's link-local address, with the zone.
+    for line in stdout.lines() {
+        assert!(line.contains("from [fe80::"), "{line}");
+    }
+    // Without the interface there is no way to say which link: refused.
+    let (code, _, stderr) = run_inside(
+        &lab,
+        "h1",
+        "broadcast-client",
+        &["discover", "--group", "ff02::7104"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("needs its interface, as in ff02::7104%eth0"),
+        "{stderr}"
+    );
+}
+
+/// The connections from h1 to h2 that still have data unacknowledged.
+fn unacknowledged(lab: &Lab) -> Vec<String> {
+    output_in(lab, "h1", &["ss", "-tnH", "dst", "198.51.100.2"])
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) != Some("0"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How many connections from h1 to h2 are established.
+fn established(lab: &Lab) -> usize {
+    output_in(
+        lab,
+        "h1",
+        &["ss", "-tnH", "state", "established", "dst", "198.51.100.2"],
+    )
+    .lines()
+    .count()
+}
+
+#[test]
+fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
+    let Some(lab) = lab() else { return };
+    let _server = Server::spawn(inside(
+        &lab,
+        "h2",
+        "timeout-server",
+        &[
+            "--mode",
+            "silent",
+            "--addr",
+            "0.0.0.0:7102",
+            "--idle-timeout",
+            "60s",
+        ],
+    ));
+    let to = ["--addr", "198.51.100.2:7102", "--read-timeout", "20s"];
+    let watch = |extra: &[&str]| {
+        let mut cmd = inside(&lab, "h1", "timeout-client", &to);
+        cmd.args(extra);
+        Server::watch(cmd)
+    };
+    // Three clients, three ways of waiting on the same vanished peer.
+    let mut keepalive = watch(&[
+        "--keepalive",
+        "1s",
+        "--keepalive-interval",
+        "1s",
+        "--keepalive-retries",
+        "3",
+    ]);
+    let mut plain = watch(&[]);
+    let mut user_timeout = watch(&["--pause", "2s", "--user-timeout", "3s"]);
+    keepalive.wait_for_line("sent 5 bytes");
+    plain.wait_for_line("sent 5 bytes");
+    user_timeout.wait_for_line("pausing 2 s");
+    // Cut only once h2 has acknowledged both requests: keepalive probes an
+    // idle connection, and an unacknowledged one is not idle.
+    let by = Instant::now() + Duration::from_secs(10);
+    while !unacknowledged(&lab).is_empty() {
+        assert!(
+            Instant::now() < by,
+            "unacknowledged: {:?}",
+            unacknowledged(&lab)
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+    lab.cut("h2").expect("cut h2");
+    let cut = Instant::now();
+
+    // Keepalive: first probe after 1 s idle, then every 1 s; the third
+    // unanswered one ends it, about 4 s after the last acknowledged byte.
+    assert_eq!(
+        keepalive.wait_for_exit(Duration::from_secs(15)).code(),
+        Some(1)
+    );
+    let detected = cut.elapsed();
+    let line = keepalive.wait_for_line("ETIMEDOUT");
+    assert!(
+        line.contains("the keepalive probes went unanswered"),
+        "{line}"
+    );
+    let after = seconds_after(&line, "failed after");
+    assert!(
+        (3.0..8.0).contains(&after),
+        "keepalive took {after} s: {line}"
+    );
+    keepalive.wait_for_line("error: read the reply: Connection timed out (os error 110)");
+
+    // TCP_USER_TIMEOUT: the request, sent after the cut, is never
+    // acknowledged; 3 s later the kernel gives up on the connection.
+    assert_eq!(
+        user_timeout.wait_for_exit(Duration::from_secs(15)).code(),
+        Some(1)
+    );
+    let line = user_timeout.wait_for_line("ETIMEDOUT");
+    assert!(line.contains("TCP_USER_TIMEOUT"), "{line}");
+    let waited = seconds_after(&line, "failed after");
+    assert!(
+        (2.5..8.0).contains(&waited),
+        "user timeout took {waited} s: {line}"
+    );
+
+    // Without either, ten seconds after the cut the connection still looks
+    // established, and the client still waits.
+    let ten = Duration::from_secs(10);
+    thread::sleep(ten.saturating_sub(cut.elapsed()));
+    assert_eq!(
+        established(&lab),
+        1,
+        "only the plain client's connection is left"
+    );
+    let output = plain.output();
+    assert!(!output.contains("error"), "{output}");
+    eprintln!(
+        "measured: keepalive 1s/1s/3 detected the dead peer {after:.2} s after the last byte \
+         ({:.2} s after the cut); TCP_USER_TIMEOUT 3s gave up {waited:.2} s after the send; \
+         without either, established after {:.1} s",
+        detected.as_secs_f64(),
+        cut.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
+    let Some(lab) = lab() else { return };
+    let _server = Server::spawn(inside(
+        &lab,
+        "h2",
+        "timeout-server",
+        &["--udp", "--addr", "0.0.0.0:7102"],
+    ));
+    let lossy = Impairment {
+        loss_percent: 30.0,
+        delay: Duration::from_millis(100),
+    };
+    lab.impair("h2", lossy).expect("impair h2");
+    // A round trip takes at least 200 ms, so a first wait of at most 100 ms
+    // always ends in a retry; 16 attempts fail together once in 50,000.
+    let (code, stdout, stderr) = run_inside(
+        &lab,
+        "h1",
+        "timeout-client",
+        &[
+            "--udp",
+            "--addr",
+            "198.51.100.2:7102",
+            "--read-timeout",
+            "100ms",
+            "--retries",
+            "15",
+            "--max-backoff",
+            "800ms",
+            "ping",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("attempt 1: no answer within"), "{stdout}");
+    assert!(stdout.contains(": answered after"), "{stdout}");
+    assert!(stdout.ends_with("ping\n"), "{stdout}");
+}
+
+#[test]
+fn read_timeouts_and_deadlines_count_real_delay() {
+    let Some(lab) = lab() else { return };
+    let _server = Server::spawn(inside(
+        &lab,
+        "h2",
+        "timeout-server",
+        &["--addr", "0.0.0.0:7102"],
+    ));
+    let slow = Impairment {
+        loss_percent: 0.0,
+        delay: Duration::from_millis(100),
+    };
+    lab.impair("h2", slow).expect("slow h2's link");
+    let addr = ["--addr", "198.51.100.2:7102"];
+    let client = |extra: &[&str]| {
+        let args: Vec<&str> = addr.iter().chain(extra).copied().collect();
+        run_inside(&lab, "h1", "timeout-client", &args)
+    };
+    // A healthy server 200 ms away: a 100 ms read timeout fires every time.
+    let (code, stdout, stderr) = client(&["--read-timeout", "100ms"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("error: read timeout: no data from the server for 100 ms"),
+        "{stderr}"
+    );
+    // With 1 s, the reply comes, and the time it reports includes the delay.
+    let (code, stdout, _) = client(&["--read-timeout", "1s"]);
+    assert_eq!(code, 0, "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("got the 5-byte reply after"))
+        .expect("a reply");
+    let took = seconds_after(line, "reply after");
+    assert!(
+        took >= 0.2,
+        "a 200 ms round trip answered in {took} s: {line}"
+    );
+    // A deadline counts the whole exchange: the connect's round trip too.
+    let (code, _, stderr) = client(&["--deadline", "300ms"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("deadline: the exchange took longer than 300 ms"),
+        "{stderr}"
+    );
+}
+
+/// What `ip netns list` prints: the namespaces that exist.
+fn netns_list() -> String {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip netns list");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What `args` prints when run inside `host`.
+fn output_in(lab: &Lab, host: &str, args: &[&str]) -> String {
+    let out = Command::new("ip")
+        .args(["netns", "exec", &lab.namespace(host)])
+        .args(args)
+        .output()
+        .expect("run a command in the lab");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The root namespace's interfaces, addresses and routes.
+fn root_network() -> String {
+    let mut all = String::new();
+    for args in [
+        &["-o", "link"][..],
+        &["-o", "addr"],
+        &["route", "show", "table", "all"],
+        &["-6", "route", "show", "table", "all"],
+        &["rule"],
+    ] {
+        let out = Command::new("ip").args(args).output().expect("run ip");
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    // Counters change with traffic; what must not change is the rest.
+    all.lines()
+        .map(|l| l.split(" link/").next().unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_lab_leaves_the_root_namespace_untouched() {
+    let before = root_network();
+    let Some(lab) = lab() else { return };
+    let namespaces = ["h1", "h2", "h3", "h4", "r", "sw", "wire"].map(|n| lab.namespace(n));
+    assert_eq!(root_network(), before, "the lab changed the root namespace");
+    let listed = netns_list();
+    for ns in &namespaces {
+        assert!(listed.contains(ns.as_str()), "{ns} missing: {listed}");
+    }
+    drop(lab);
+    assert_eq!(
+        root_network(),
+        before,
+        "tearing the lab down changed the root namespace"
+    );
+    let listed = netns_list();
+    for ns in &namespaces {
+        assert!(!listed.contains(ns.as_str()), "{ns} left behind: {listed}");
+    }
+}
+
+#[test]
+fn a_killed_runs_leftovers_are_removed_by_the_next_lab() {
+    // A process that has exited: its pid names a dead test run.
+    let mut gone = Command::new("true").spawn().expect("run true");
+    gone.wait().expect("wait for true");
+    let leftover = format!("asock{}x0-h1", gone.id());
+    let made = Command::new("ip")
+        .args(["netns", "add", &leftover])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip_or_fail::<()>("cannot create a namespace (root is needed)");
+        return;
+    }
+    let Some(_lab) = lab() else { return };
+    let listed = netns_list();
+    assert!(!listed.contains(&leftover), "{leftover} survived: {listed}");
+}
+
+/// The `IgnoredMulti` counter of `host`'s UDP: broadcast and multicast
+/// datagrams its kernel received for a port nobody listens on.
+fn ignored_multi(lab: &Lab, host: &str) -> u64 {
+    let text = output_in(lab, host, &["cat", "/proc/net/snmp"]);
+    let mut udp = text.lines().filter(|l| l.starts_with("Udp:"));
+    let (names, values) = (
+        udp.next().expect("Udp names"),
+        udp.next().expect("Udp values"),
+    );
+    let at = names
+        .split_whitespace()
+        .position(|n| n == "IgnoredMulti")
+        .expect("an IgnoredMulti counter");
+    values
+        .split_whitespace()
+        .nth(at)
+        .and_then(|v| v.parse().ok())
+        .expect("a number")
+}
+
+#[test]
+fn one_broadcast_frame_reaches_every_host_and_costs_even_those_not_listening() {
+    let Some(lab) = lab() else { return };
+    if Command::new("tcpdump").arg("--version").output().is_err() {
+        skip_or_fail::<()>("tcpdump is not installed (apt-get install tcpdump)");
+        return;
+    }
+    // Watch h1 send and h2 receive, at the Ethernet level (-e).
+    let capture = |host: &str| {
+        let mut cmd = lab.command(host, "tcpdump");
+        cmd.args(["-l", "-n", "-e", "-i", "eth0", "udp port 7104"]);
+        let mut tcpdump = Server::watch(cmd);
+        tcpdump.wait_for_line("listening on eth0");
+        tcpdump
+    };
+    let mut sender = capture("h1");
+    let mut receiver = capture("h2");
+    let deaf_before = ignored_multi(&lab, "h3");
+    let (code, _, stderr) = run_inside(
+        &lab,
+        "h1",
+        "broadcast-client",
+        &["discover", "--to", "255.255.255.255", "--wait", "300ms"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // One frame leaves h1, addressed to every card on the LAN...
+    let sent = sender.wait_for_line("> ff:ff:ff:ff:ff:ff");
+    // ...and the same frame arrives at h2, which has no server either.
+    let arrived = receiver.wait_for_line("> ff:ff:ff:ff:ff:ff");
+    let mac = |line: &str| line.split_whitespace().nth(1).map(str::to_owned);
+    assert_eq!(mac(&sent), mac(&arrived), "{sent}\n{arrived}");
+    // The client has exited, so h1 sent whatever it was going to send; a
+    // moment more lets a second frame, if there were one, reach the pipe.
+    thread::sleep(Duration::from_millis(200));
+    let frames = sender
+        .output()
+        .lines()
+        .filter(|l| l.contains("ff:ff:ff:ff:ff:ff"))
+        .count();
+    assert_eq!(
+        frames,
+        1,
+        "h1 sent the broadcast once:\n{}",
+        sender.output()
+    );
+    // h3 runs nothing on the port, yet its kernel took the datagram in,
+    // looked for a socket, and counted it as ignored.
+    assert_eq!(ignored_multi(&lab, "h3"), deaf_before + 1);
+}
+
+#[test]
+fn the_lab_command_refuses_bad_input_clearly() {
+    let lab_bin = workspace_bin("lab");
+    client(&lab_bin)
+        .args(["loss", "h2", "150%"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "\"150%\" is not a percentage from 0% to 100%",
+        ));
+    client(&lab_bin)
+        .args(["exec", "h9", "--", "true"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "error: no node \"h9\" in the lab: h1, h2, h3, h4, r or sw",
+        ));
+    // The learner's lab is not up (unless someone on this machine brought
+    // it up, in which case there is nothing to refuse).
+    if !common::lab::exists(common::lab::LEARNER_PREFIX) {
+        client(&lab_bin)
+            .args(["cut", "h2"])
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains("error: the lab is not up"))
+            .stderr(predicates::str::contains(
+                "hint: build it first: sudo lab up",
+            ));
+    }
+}
