@@ -20,10 +20,10 @@
 //! output, as in a shell.
 
 use std::fs;
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 
-use common::testing::{Server, client};
+use common::testing::{ClosedPort, Server, client};
 use regex::Regex;
 use support::{open_quote, words, workspace_bin};
 
@@ -147,18 +147,30 @@ fn normalize(line: &str, numbers: bool) -> String {
     }
 }
 
-/// A port nobody listens on, for transcripts of refused connections.
-fn free_port(udp: bool) -> u16 {
-    if udp {
-        UdpSocket::bind("0.0.0.0:0")
-            .and_then(|s| s.local_addr())
-            .expect("a free UDP port")
-            .port()
-    } else {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free TCP port")
-            .port()
+/// A port nobody answers on, held for as long as the guard lives, so that
+/// no other test's server can take it meanwhile: for TCP, bound but not
+/// listening (connections are refused); for UDP, a socket bound to
+/// 127.0.0.1, which hears no broadcast (queries vanish, as they would with
+/// nobody there).
+enum Nobody {
+    Tcp(ClosedPort),
+    Udp(UdpSocket),
+}
+
+impl Nobody {
+    fn new(udp: bool) -> Nobody {
+        if udp {
+            Nobody::Udp(UdpSocket::bind("127.0.0.1:0").expect("a free UDP port"))
+        } else {
+            Nobody::Tcp(ClosedPort::new())
+        }
+    }
+
+    fn port(&self) -> u16 {
+        match self {
+            Nobody::Tcp(closed) => closed.addr().port(),
+            Nobody::Udp(socket) => socket.local_addr().expect("local_addr").port(),
+        }
     }
 }
 
@@ -180,11 +192,13 @@ fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
     (started, addr)
 }
 
-/// Point a command at the test's server (or at a port nobody holds).
-fn aim(command: &[String], server: Option<SocketAddr>) -> Vec<String> {
+/// Point a command at the test's server (or at a port nobody answers on,
+/// held by the guard returned).
+fn aim(command: &[String], server: Option<SocketAddr>) -> (Vec<String>, Option<Nobody>) {
     let (bin, rest) = command.split_first().expect("a command");
     let broadcast = bin == "broadcast-client";
-    let port = server.map_or_else(|| free_port(broadcast), |a| a.port());
+    let nobody = server.is_none().then(|| Nobody::new(broadcast));
+    let port = server.map_or_else(|| nobody.as_ref().map_or(0, Nobody::port), |a| a.port());
     let mut args: Vec<String> = Vec::new();
     let mut has_addr = false;
     let mut iter = rest.iter();
@@ -204,7 +218,7 @@ fn aim(command: &[String], server: Option<SocketAddr>) -> Vec<String> {
             args.extend(["--addr".to_owned(), format!("127.0.0.1:{port}")]);
         }
     }
-    std::iter::once(bin.clone()).chain(args).collect()
+    (std::iter::once(bin.clone()).chain(args).collect(), nobody)
 }
 
 fn run(transcript: &Transcript) -> Result<(), String> {
@@ -220,7 +234,7 @@ fn run(transcript: &Transcript) -> Result<(), String> {
             }
             None => (command.clone(), None),
         };
-        let aimed = aim(&words(&command), addr);
+        let (aimed, _nobody) = aim(&words(&command), addr);
         let (bin, args) = aimed.split_first().expect("a command");
         let out = client(workspace_bin(bin))
             .args(args)

@@ -262,6 +262,58 @@ pub fn client(bin: impl AsRef<OsStr>) -> assert_cmd::Command {
     cmd
 }
 
+/// A TCP port on 127.0.0.1 that refuses every connection, for as long as
+/// this value lives: bound, so that no other program can take the port,
+/// but not listening, so the kernel answers each SYN with RST. (A port
+/// found free and let go can be taken by another test's server a moment
+/// later, and the "refused" test then talks to that server.)
+pub struct ClosedPort {
+    _socket: socket2::Socket,
+    addr: SocketAddr,
+}
+
+impl ClosedPort {
+    /// Bind one.
+    pub fn new() -> ClosedPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket
+            .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        let addr = socket.local_addr().unwrap().as_socket().unwrap();
+        ClosedPort {
+            _socket: socket,
+            addr,
+        }
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Default for ClosedPort {
+    fn default() -> Self {
+        ClosedPort::new()
+    }
+}
+
+/// The thread count of process `pid` once it has settled below `bound`,
+/// or, if it never does within `within`, the last count seen. Threads of
+/// connections just closed take a moment to exit, more so on a busy
+/// machine: a bound is checked on the count they settle to.
+pub fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
+    let deadline = Instant::now() + within;
+    loop {
+        let (threads, _) = proc_status(pid);
+        if threads < bound || Instant::now() >= deadline {
+            return threads;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// What /proc says of a process: its thread count and its peak resident
 /// memory, in KiB (Linux only).
 pub fn proc_status(pid: u32) -> (usize, u64) {

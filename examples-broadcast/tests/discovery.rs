@@ -159,14 +159,20 @@ fn a_unicast_query_to_a_shared_port_reaches_only_the_last_server_bound() {
         }));
 }
 
+/// A UDP port that nothing hears broadcasts or datagrams to 127.0.0.2 on,
+/// for as long as the guard lives. The guard is bound to 127.0.0.1 without
+/// SO_REUSEADDR: no server can take the port meanwhile (a port found free
+/// and let go could be), and a socket bound to 127.0.0.1 hears neither
+/// broadcasts (section 3) nor what is sent to 127.0.0.2.
+fn a_port_nobody_hears() -> (std::net::UdpSocket, u16) {
+    let guard = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind a guard");
+    let port = guard.local_addr().expect("local_addr").port();
+    (guard, port)
+}
+
 #[test]
 fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
-    // A port nobody holds: the first server's, once it is gone.
-    let port = {
-        let (servers, port) = servers(&["ghost"]);
-        drop(servers);
-        port
-    };
+    let (_guard, port) = a_port_nobody_hears();
     client(CLIENT)
         .args(["discover", "--port", &port.to_string(), "--wait", "300ms"])
         .assert()
@@ -179,25 +185,22 @@ fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
 
 #[test]
 fn a_unicast_query_to_a_closed_port_is_just_as_silent_to_an_unconnected_socket() {
-    let port = {
-        let (servers, port) = servers(&["ghost"]);
-        drop(servers);
-        port
-    };
-    // The kernel answers this one with ICMP "port unreachable" (the
-    // chapter's capture shows it), but tells the unconnected socket
-    // nothing: no error, the same silence as a broadcast.
+    let (_guard, port) = a_port_nobody_hears();
+    // Nothing is bound to 127.0.0.2 on this port: the kernel answers with
+    // ICMP "port unreachable" (the chapter's capture shows it), but tells
+    // the unconnected socket nothing: no error, the same silence as a
+    // broadcast.
     client(CLIENT)
         .args([
             "discover",
             "--addr",
-            &format!("127.0.0.1:{port}"),
+            &format!("127.0.0.2:{port}"),
             "--wait",
             "300ms",
         ])
         .assert()
         .success()
-        .stdout(contains(format!("sent a query to 127.0.0.1:{port}")))
+        .stdout(contains(format!("sent a query to 127.0.0.2:{port}")))
         .stdout(contains("no replies within 300 ms: nobody answered"))
         .stdout(contains("no services found"));
 }

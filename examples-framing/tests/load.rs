@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client, hostile, proc_status};
+use common::testing::{Server, client, hostile, proc_status, settled_threads};
 use common::{HostPort, Narrator, Verbosity};
 use examples_framing::client as lesson;
 use examples_framing::codecs::Strategy;
@@ -56,6 +56,7 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
                 })
             })
             .collect();
+        let mut slowest = Duration::ZERO;
         for handle in good {
             let (message, outcome, took) = handle.join().expect("a client thread");
             let outcome = outcome
@@ -63,6 +64,7 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
             let reversed: Vec<u8> = message.iter().rev().copied().collect();
             assert_eq!(outcome.replies, [reversed], "{name}");
             assert!(took < Duration::from_secs(20), "{name}: took {took:?}");
+            slowest = slowest.max(took);
         }
 
         client(CLIENT)
@@ -77,7 +79,16 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
             .assert()
             .success()
             .stdout("mrots eht retfa\n");
-        let (threads, peak_kib) = proc_status(server.pid());
+        // The 200 clients' threads exit as their connections close; on a busy
+        // machine that can lag the last reply by a moment.
+        let threads = settled_threads(server.pid(), 40, Duration::from_secs(10));
+        let (_, peak_kib) = proc_status(server.pid());
+        // `cargo test --test load -- --nocapture` shows the numbers.
+        eprintln!(
+            "measured: framing-server --strategy {name} served 200 clients beside the hostile \
+             ones, the slowest in {slowest:?}; afterwards {threads} threads, peak memory \
+             {peak_kib} KiB"
+        );
         assert!(threads < 40, "{name}: {threads} threads");
         assert!(peak_kib < 128 * 1024, "{name}: peak memory {peak_kib} KiB");
         drop((silent, slow));

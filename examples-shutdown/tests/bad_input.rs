@@ -2,10 +2,10 @@
 //! server keeps serving other clients.
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
-use common::testing::{Server, client};
+use common::testing::{ClosedPort, Server, client};
 use predicates::str::contains;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_shutdown-server");
@@ -25,11 +25,9 @@ fn unknown_host_is_a_clear_error() {
 
 #[test]
 fn refused_connection_says_to_start_the_server() {
-    // A port that was free a moment ago: nothing listens there now.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("find a free port")
-        .port();
+    // Bound but not listening: refused, and held for the whole test.
+    let closed = ClosedPort::new();
+    let port = closed.addr().port();
     client(CLIENT)
         .args(["--addr", &format!("127.0.0.1:{port}"), "hello"])
         .assert()

@@ -6,7 +6,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client, hostile, proc_status};
+use common::testing::{Server, client, hostile, proc_status, settled_threads};
 use common::{Narrator, Verbosity};
 use examples_shutdown::{client as lesson, reply_to};
 use predicates::str::contains;
@@ -50,11 +50,13 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
             })
         })
         .collect();
+    let mut slowest = Duration::ZERO;
     for handle in good {
         let (message, seen, took) = handle.join().expect("a client thread");
         let seen = seen.unwrap_or_else(|f| panic!("{message}: {f}"));
         assert_eq!(seen.reply, reply_to(message.as_bytes()), "{message}");
         assert!(took < Duration::from_secs(20), "{message} took {took:?}");
+        slowest = slowest.max(took);
     }
 
     client(CLIENT)
@@ -62,9 +64,17 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         .assert()
         .success()
         .stdout(contains("AFTER THE STORM"));
-    let (threads, peak_kib) = proc_status(server.pid());
+    // The 200 clients' threads exit as their connections close; on a busy
+    // machine that can lag the last reply by a moment.
+    let threads = settled_threads(server.pid(), 40, Duration::from_secs(10));
+    let (_, peak_kib) = proc_status(server.pid());
     // Two threads per open connection (handler and watchdog): the silent
     // ones and the slowloris are still there; the 200 are gone.
+    // `cargo test --test load -- --nocapture` shows the numbers.
+    eprintln!(
+        "measured: shutdown-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
+         afterwards {threads} threads, peak memory {peak_kib} KiB"
+    );
     assert!(threads < 40, "{threads} threads");
     assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
     drop((silent, slow));

@@ -1,10 +1,9 @@
 //! Point 4: a connect to a full accept queue hangs until the connect timeout
 //! fires (TimedOut); a connect to a closed port is refused at once.
 
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client};
+use common::testing::{ClosedPort, Server, client};
 use predicates::str::contains;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
@@ -30,10 +29,9 @@ fn connect_timeout_fires_against_a_full_accept_queue() {
 
 #[test]
 fn a_closed_port_refuses_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("find a free port")
-        .port();
+    // Bound but not listening: refused, and held for the whole test.
+    let closed = ClosedPort::new();
+    let port = closed.addr().port();
     let started = Instant::now();
     client(CLIENT)
         .args([

@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client, hostile, proc_status};
+use common::testing::{Server, client, hostile, proc_status, settled_threads};
 use common::{HostPort, Narrator, Verbosity};
 use examples_timeout::client as lesson;
 use predicates::str::contains;
@@ -44,11 +44,13 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
             })
         })
         .collect();
+    let mut slowest = Duration::ZERO;
     for handle in good {
         let (message, reply, took) = handle.join().expect("a client thread");
         let reply = reply.unwrap_or_else(|f| panic!("{message}: {f}"));
         assert_eq!(reply.bytes, format!("{message}\n").into_bytes());
         assert!(took < Duration::from_secs(20), "{message} took {took:?}");
+        slowest = slowest.max(took);
     }
 
     client(CLIENT)
@@ -56,7 +58,15 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         .assert()
         .success()
         .stdout("after the storm\n");
-    let (threads, peak_kib) = proc_status(server.pid());
+    // The 200 clients' threads exit as their connections close; on a busy
+    // machine that can lag the last reply by a moment.
+    let threads = settled_threads(server.pid(), 40, Duration::from_secs(10));
+    let (_, peak_kib) = proc_status(server.pid());
+    // `cargo test --test load -- --nocapture` shows the numbers.
+    eprintln!(
+        "measured: timeout-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
+         afterwards {threads} threads, peak memory {peak_kib} KiB"
+    );
     assert!(threads < 40, "{threads} threads");
     assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
     drop((silent, slow));

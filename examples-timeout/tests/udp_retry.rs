@@ -86,14 +86,14 @@ fn the_wait_between_attempts_stops_growing_at_max_backoff() {
 
 #[test]
 fn nobody_listening_on_the_udp_port_is_reported_at_once() {
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .expect("find a free UDP port")
-        .port();
+    // The guard holds the port on 127.0.0.1, so that no other test's server
+    // can take it; nothing is bound to it on 127.0.0.2, where we ask.
+    let guard = UdpSocket::bind("127.0.0.1:0").expect("bind a guard");
+    let port = guard.local_addr().expect("local_addr").port();
     client(CLIENT)
         .args([
             "--addr",
-            &format!("127.0.0.1:{port}"),
+            &format!("127.0.0.2:{port}"),
             "--udp",
             "--read-timeout",
             "2s",
