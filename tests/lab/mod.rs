@@ -334,34 +334,152 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
         "timeout-server",
         &["--udp", "--addr", "0.0.0.0:7102"],
     ));
+    let args = [
+        "--udp",
+        "--addr",
+        "198.51.100.2:7102",
+        "--read-timeout",
+        "100ms",
+        "--retries",
+        "15",
+        "--max-backoff",
+        "800ms",
+        "ping",
+    ];
+    // One exchange over the clean link first, so that h1 and h2 know each
+    // other's card (ARP) before the loss starts. Otherwise the loss hits
+    // the ARP questions too, each lost one costs a whole second, and the
+    // attempts below can run out while h1 is still asking (see
+    // `first_contact_waits_for_arp_and_a_lost_question_costs_a_second`).
+    let (code, stdout, stderr) = run_inside(&lab, "h1", "timeout-client", &args);
+    assert_eq!(code, 0, "over a clean link: {stdout}{stderr}");
     let lossy = Impairment {
         loss_percent: 30.0,
         delay: Duration::from_millis(100),
     };
     lab.impair("h2", lossy).expect("impair h2");
     // A round trip takes at least 200 ms, so a first wait of at most 100 ms
-    // always ends in a retry; 16 attempts fail together once in 50,000.
-    let (code, stdout, stderr) = run_inside(
-        &lab,
-        "h1",
-        "timeout-client",
-        &[
-            "--udp",
-            "--addr",
-            "198.51.100.2:7102",
-            "--read-timeout",
-            "100ms",
-            "--retries",
-            "15",
-            "--max-backoff",
-            "800ms",
-            "ping",
-        ],
-    );
+    // always ends in a retry. An attempt is answered when its datagram and
+    // the answer both survive (0.7 x 0.7 = 0.49), so 16 attempts fail
+    // together about once in 50,000 runs (0.51^16 = 2e-5).
+    let (code, stdout, stderr) = run_inside(&lab, "h1", "timeout-client", &args);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("attempt 1: no answer within"), "{stdout}");
     assert!(stdout.contains(": answered after"), "{stdout}");
     assert!(stdout.ends_with("ping\n"), "{stdout}");
+}
+
+/// The state of `host`'s neighbour (ARP) entry for `ip`: REACHABLE,
+/// INCOMPLETE (asking), FAILED (gave up), or "" for none.
+fn neighbour_state(lab: &Lab, host: &str, ip: &str) -> String {
+    let shown = output_in(lab, host, &["ip", "neigh", "show", ip, "dev", "eth0"]);
+    shown
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
+    let Some(lab) = lab() else { return };
+    let _server = Server::spawn(inside(
+        &lab,
+        "h2",
+        "timeout-server",
+        &["--udp", "--addr", "0.0.0.0:7102"],
+    ));
+    let slow = Impairment {
+        loss_percent: 0.0,
+        delay: Duration::from_millis(100),
+    };
+    lab.impair("h2", slow).expect("slow h2's link");
+    let ask = |read_timeout: &str| {
+        let args = [
+            "--udp",
+            "--addr",
+            "198.51.100.2:7102",
+            "--read-timeout",
+            read_timeout,
+            "--retries",
+            "0",
+            "ping",
+        ];
+        run_inside(&lab, "h1", "timeout-client", &args)
+    };
+    let answered = |stdout: &str| {
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("answered after"))
+            .unwrap_or_else(|| panic!("an answer: {stdout}"));
+        seconds_after(line, "answered after")
+    };
+
+    // First contact: before its datagram can leave, h1 asks by ARP which
+    // card 198.51.100.2 is. The question and its answer cross the slow link
+    // too, so the exchange takes two round trips, the next one only one.
+    let (code, stdout, stderr) = ask("5s");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let first = answered(&stdout);
+    assert!(first >= 0.4, "first contact in {first} s: {stdout}");
+    let (code, stdout, stderr) = ask("5s");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let second = answered(&stdout);
+    assert!(
+        (0.2..first).contains(&second),
+        "the second exchange took {second} s, the first {first} s"
+    );
+
+    // A question that gets no answer: h1 forgets the card, h2 is cut off,
+    // and one datagram is sent. The kernel asks again every
+    // retrans_time_ms, mcast_solicit times in all, then gives up.
+    let sysctl = |name: &str| -> f64 {
+        let path = format!("/proc/sys/net/ipv4/neigh/eth0/{name}");
+        let value = output_in(&lab, "h1", &["cat", &path]);
+        value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{path}: {value:?}"))
+    };
+    let asks = sysctl("mcast_solicit");
+    let every = sysctl("retrans_time_ms") / 1000.0;
+    lab.cut("h2").expect("cut h2");
+    output_in(&lab, "h1", &["ip", "neigh", "flush", "dev", "eth0"]);
+    let sent = Instant::now();
+    let (code, stdout, _) = ask("100ms");
+    assert_eq!(code, 1, "no answer can come: {stdout}");
+    let mut states = Vec::new();
+    while sent.elapsed() < Duration::from_secs(15) {
+        let state = neighbour_state(&lab, "h1", "198.51.100.2");
+        if states.last() != Some(&state) {
+            states.push(state.clone());
+        }
+        if state == "FAILED" {
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let gave_up = sent.elapsed().as_secs_f64();
+    assert_eq!(
+        states.first().map(String::as_str),
+        Some("INCOMPLETE"),
+        "h1 asks by ARP first: {states:?}"
+    );
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("FAILED"),
+        "and gives up: {states:?}"
+    );
+    let expected = asks * every;
+    assert!(
+        (expected * 0.8..expected + 5.0).contains(&gave_up),
+        "{asks} questions {every} s apart gave up after {gave_up:.2} s"
+    );
+    eprintln!(
+        "measured: first contact over a 100 ms link answered after {first:.2} s, the next \
+         after {second:.2} s; unanswered ARP ({asks} questions, {every} s apart) gave up \
+         after {gave_up:.2} s"
+    );
 }
 
 #[test]
