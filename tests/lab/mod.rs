@@ -202,6 +202,21 @@ fn ipv6_multicast_with_the_interface_set_reaches_the_group_on_that_link() {
     );
 }
 
+/// `timeout-server` with `args`, listening in h2 on every address, port
+/// 7102, where the tests' clients in h1 reach it as 198.51.100.2:7102.
+fn timeout_server_in_h2(lab: &Lab, args: &[&str]) -> Server {
+    let mut all = vec!["--addr", "0.0.0.0:7102"];
+    all.extend_from_slice(args);
+    Server::spawn(inside(lab, "h2", "timeout-server", &all))
+}
+
+/// A link that holds every frame back 100 ms each way: a round trip of at
+/// least 200 ms.
+const SLOW_LINK: Impairment = Impairment {
+    loss_percent: 0.0,
+    delay: Duration::from_millis(100),
+};
+
 /// The connections from h1 to h2 that still have data unacknowledged.
 fn unacknowledged(lab: &Lab) -> Vec<String> {
     output_in(lab, "h1", &["ss", "-tnH", "dst", "198.51.100.2"])
@@ -225,19 +240,7 @@ fn established(lab: &Lab) -> usize {
 #[test]
 fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
     let Some(lab) = lab() else { return };
-    let _server = Server::spawn(inside(
-        &lab,
-        "h2",
-        "timeout-server",
-        &[
-            "--mode",
-            "silent",
-            "--addr",
-            "0.0.0.0:7102",
-            "--idle-timeout",
-            "60s",
-        ],
-    ));
+    let _server = timeout_server_in_h2(&lab, &["--mode", "silent", "--idle-timeout", "60s"]);
     let to = ["--addr", "198.51.100.2:7102", "--read-timeout", "20s"];
     let watch = |extra: &[&str]| {
         let mut cmd = inside(&lab, "h1", "timeout-client", &to);
@@ -328,12 +331,7 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
 #[test]
 fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     let Some(lab) = lab() else { return };
-    let _server = Server::spawn(inside(
-        &lab,
-        "h2",
-        "timeout-server",
-        &["--udp", "--addr", "0.0.0.0:7102"],
-    ));
+    let _server = timeout_server_in_h2(&lab, &["--udp"]);
     let args = [
         "--udp",
         "--addr",
@@ -355,7 +353,7 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     assert_eq!(code, 0, "over a clean link: {stdout}{stderr}");
     let lossy = Impairment {
         loss_percent: 30.0,
-        delay: Duration::from_millis(100),
+        ..SLOW_LINK
     };
     lab.impair("h2", lossy).expect("impair h2");
     // A round trip takes at least 200 ms, so a first wait of at most 100 ms
@@ -383,17 +381,8 @@ fn neighbour_state(lab: &Lab, host: &str, ip: &str) -> String {
 #[test]
 fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
     let Some(lab) = lab() else { return };
-    let _server = Server::spawn(inside(
-        &lab,
-        "h2",
-        "timeout-server",
-        &["--udp", "--addr", "0.0.0.0:7102"],
-    ));
-    let slow = Impairment {
-        loss_percent: 0.0,
-        delay: Duration::from_millis(100),
-    };
-    lab.impair("h2", slow).expect("slow h2's link");
+    let _server = timeout_server_in_h2(&lab, &["--udp"]);
+    lab.impair("h2", SLOW_LINK).expect("slow h2's link");
     let ask = |read_timeout: &str| {
         let args = [
             "--udp",
@@ -485,17 +474,8 @@ fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
 #[test]
 fn read_timeouts_and_deadlines_count_real_delay() {
     let Some(lab) = lab() else { return };
-    let _server = Server::spawn(inside(
-        &lab,
-        "h2",
-        "timeout-server",
-        &["--addr", "0.0.0.0:7102"],
-    ));
-    let slow = Impairment {
-        loss_percent: 0.0,
-        delay: Duration::from_millis(100),
-    };
-    lab.impair("h2", slow).expect("slow h2's link");
+    let _server = timeout_server_in_h2(&lab, &[]);
+    lab.impair("h2", SLOW_LINK).expect("slow h2's link");
     let addr = ["--addr", "198.51.100.2:7102"];
     let client = |extra: &[&str]| {
         let args: Vec<&str> = addr.iter().chain(extra).copied().collect();
