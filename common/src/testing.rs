@@ -299,11 +299,38 @@ impl Default for ClosedPort {
     }
 }
 
+/// The most threads a server may keep once a load test's well-behaved
+/// clients are done: the hostile clients still connected hold a few each,
+/// the finished ones must have left none behind.
+pub const MAX_THREADS_AFTER_LOAD: usize = 40;
+
+/// The most resident memory (peak, in KiB) a server may ever have used
+/// during a load test: 128 MiB.
+pub const MAX_PEAK_KIB: u64 = 128 * 1024;
+
+/// Assert that server process `pid`, after a load test, settles under
+/// [`MAX_THREADS_AFTER_LOAD`] threads and never used more than
+/// [`MAX_PEAK_KIB`]; `what` names it in a failure. Returns the thread count
+/// and the peak, for the test's `measured:` line.
+pub fn assert_bounded_after_load(pid: u32, what: &str) -> (usize, u64) {
+    let threads = settled_threads(pid, MAX_THREADS_AFTER_LOAD, Duration::from_secs(10));
+    let (_, peak_kib) = proc_status(pid);
+    assert!(
+        threads < MAX_THREADS_AFTER_LOAD,
+        "{what}: {threads} threads"
+    );
+    assert!(
+        peak_kib < MAX_PEAK_KIB,
+        "{what}: peak memory {peak_kib} KiB"
+    );
+    (threads, peak_kib)
+}
+
 /// The thread count of process `pid` once it has settled below `bound`,
 /// or, if it never does within `within`, the last count seen. Threads of
 /// connections just closed take a moment to exit, more so on a busy
 /// machine: a bound is checked on the count they settle to.
-pub fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
+fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
     let deadline = Instant::now() + within;
     loop {
         let (threads, _) = proc_status(pid);
@@ -316,7 +343,7 @@ pub fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
 
 /// What /proc says of a process: its thread count and its peak resident
 /// memory, in KiB (Linux only).
-pub fn proc_status(pid: u32) -> (usize, u64) {
+fn proc_status(pid: u32) -> (usize, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let field = |name: &str| -> u64 {
         status

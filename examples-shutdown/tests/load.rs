@@ -6,7 +6,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client, hostile, proc_status, settled_threads};
+use common::testing::{Server, assert_bounded_after_load, client, hostile};
 use common::{Narrator, Verbosity};
 use examples_shutdown::{client as lesson, reply_to};
 use predicates::str::contains;
@@ -64,10 +64,10 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         .assert()
         .success()
         .stdout(contains("AFTER THE STORM"));
-    // The 200 clients' threads exit as their connections close; on a busy
-    // machine that can lag the last reply by a moment.
-    let threads = settled_threads(server.pid(), 40, Duration::from_secs(10));
-    let (_, peak_kib) = proc_status(server.pid());
+    // The 200 clients' threads exit as their connections close, which on
+    // a busy machine can lag the last reply: the count is checked once
+    // it settles.
+    let (threads, peak_kib) = assert_bounded_after_load(server.pid(), "shutdown-server");
     // Two threads per open connection (handler and watchdog): the silent
     // ones and the slowloris are still there; the 200 are gone.
     // `cargo test --test load -- --nocapture` shows the numbers.
@@ -75,8 +75,6 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         "measured: shutdown-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
          afterwards {threads} threads, peak memory {peak_kib} KiB"
     );
-    assert!(threads < 40, "{threads} threads");
-    assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
     drop((silent, slow));
     assert!(!server.output().contains("panicked"));
 }

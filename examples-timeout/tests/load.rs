@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client, hostile, proc_status, settled_threads};
+use common::testing::{Server, assert_bounded_after_load, client, hostile};
 use common::{HostPort, Narrator, Verbosity};
 use examples_timeout::client as lesson;
 use predicates::str::contains;
@@ -58,17 +58,15 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         .assert()
         .success()
         .stdout("after the storm\n");
-    // The 200 clients' threads exit as their connections close; on a busy
-    // machine that can lag the last reply by a moment.
-    let threads = settled_threads(server.pid(), 40, Duration::from_secs(10));
-    let (_, peak_kib) = proc_status(server.pid());
+    // The 200 clients' threads exit as their connections close, which on
+    // a busy machine can lag the last reply: the count is checked once
+    // it settles.
+    let (threads, peak_kib) = assert_bounded_after_load(server.pid(), "timeout-server");
     // `cargo test --test load -- --nocapture` shows the numbers.
     eprintln!(
         "measured: timeout-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
          afterwards {threads} threads, peak memory {peak_kib} KiB"
     );
-    assert!(threads < 40, "{threads} threads");
-    assert!(peak_kib < 128 * 1024, "peak memory {peak_kib} KiB");
     drop((silent, slow));
     assert!(!server.output().contains("panicked"));
 }
