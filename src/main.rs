@@ -11,8 +11,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::args::Talk;
-use common::tour::{self, Finding, Tour};
 use common::{Failure, Verbosity};
+use tour::{Finding, Tour};
+
+mod tour;
 
 /// One lesson the tour can run.
 struct Lesson {
@@ -24,24 +26,24 @@ struct Lesson {
 /// Every finished lesson, in the course's order.
 const LESSONS: &[Lesson] = &[
     Lesson {
-        name: examples_shutdown::tour::NAME,
-        title: examples_shutdown::tour::TITLE,
-        run: examples_shutdown::tour::run,
+        name: tour::shutdown::NAME,
+        title: tour::shutdown::TITLE,
+        run: tour::shutdown::run,
     },
     Lesson {
-        name: examples_timeout::tour::NAME,
-        title: examples_timeout::tour::TITLE,
-        run: examples_timeout::tour::run,
+        name: tour::timeout::NAME,
+        title: tour::timeout::TITLE,
+        run: tour::timeout::run,
     },
     Lesson {
-        name: examples_framing::tour::NAME,
-        title: examples_framing::tour::TITLE,
-        run: examples_framing::tour::run,
+        name: tour::framing::NAME,
+        title: tour::framing::TITLE,
+        run: tour::framing::run,
     },
     Lesson {
-        name: examples_broadcast::tour::NAME,
-        title: examples_broadcast::tour::TITLE,
-        run: examples_broadcast::tour::run,
+        name: tour::broadcast::NAME,
+        title: tour::broadcast::TITLE,
+        run: tour::broadcast::run,
     },
 ];
 
@@ -88,7 +90,9 @@ fn main() -> ExitCode {
     let level = args.talk.verbosity();
     let mut results: Vec<(&Lesson, Vec<Finding>)> = Vec::new();
     for lesson in LESSONS {
-        if !args.lessons.is_empty() && !args.lessons.iter().any(|n| n == lesson.name) {
+        if !args.lessons.is_empty()
+            && !args.lessons.iter().any(|n| n == lesson.name)
+        {
             continue;
         }
         // With -q the tour prints its summary only: its servers and clients

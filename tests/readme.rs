@@ -98,7 +98,8 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
     let mut docs = vec![readme()];
     for entry in fs::read_dir(root().join("docs/src")).expect("read docs/src") {
         docs.push(
-            fs::read_to_string(entry.expect("list docs/src").path()).expect("read a chapter"),
+            fs::read_to_string(entry.expect("list docs/src").path())
+                .expect("read a chapter"),
         );
     }
     // Commands on their own lines, and commands in inline code, which
@@ -107,7 +108,9 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
         d.split('`')
             .skip(1)
             .step_by(2)
-            .filter(|span| !span.contains('\n') || span.starts_with("cargo run"))
+            .filter(|span| {
+                !span.contains('\n') || span.starts_with("cargo run")
+            })
             .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect::<Vec<_>>()
     });
@@ -153,7 +156,8 @@ const BINARIES: [&str; 9] = [
 fn every_command_the_book_shows_by_short_name_parses() {
     let mut commands = Vec::new();
     for entry in fs::read_dir(root().join("docs/src")).expect("read docs/src") {
-        let text = fs::read_to_string(entry.expect("list docs/src").path()).expect("a chapter");
+        let text = fs::read_to_string(entry.expect("list docs/src").path())
+            .expect("a chapter");
         // `$ shutdown-client ...` lines of transcripts, with a quoted
         // newline joining the next line.
         let mut lines = text.lines();
@@ -198,7 +202,8 @@ fn every_command_the_book_shows_by_short_name_parses() {
 
 #[test]
 fn every_lab_command_the_book_shows_parses() {
-    let lab = fs::read_to_string(root().join("docs/src/lab.md")).expect("read lab.md");
+    let lab = fs::read_to_string(root().join("docs/src/lab.md"))
+        .expect("read lab.md");
     let lines: Vec<&str> = lab.lines().collect();
     let mut checked = 0;
     // The lab chapter's commands run in a root shell: `# lab ...`.
@@ -223,7 +228,8 @@ fn every_lab_command_the_book_shows_parses() {
         if let Some((bin, args)) = inner.split_first()
             && BINARIES.contains(&bin.as_str())
         {
-            let args: Vec<String> = args.iter().map(|a| a.replace("%eth0", "%1")).collect();
+            let args: Vec<String> =
+                args.iter().map(|a| a.replace("%eth0", "%1")).collect();
             let refused = lines
                 .get(i + 1)
                 .is_some_and(|next| next.starts_with("error: invalid value"));

@@ -18,6 +18,10 @@
 //! `$`, are its expected output: stdout, then stderr, as a terminal shows
 //! them for these programs. A `| grep PATTERN` after a command filters the
 //! output, as in a shell.
+//!
+//! A ```text block marked `<!-- server says -->` holds lines the servers of
+//! the transcript before it must print, in that order, once its commands
+//! have run (other lines may come between them).
 
 use std::fs;
 use std::net::{SocketAddr, UdpSocket};
@@ -41,6 +45,8 @@ struct Transcript {
     numbers: bool,
     /// The commands and their expected output.
     steps: Vec<(String, Vec<String>)>,
+    /// Lines the servers must print, in order (`<!-- server says -->`).
+    server_says: Vec<String>,
 }
 
 fn chapters() -> Vec<PathBuf> {
@@ -55,7 +61,7 @@ fn chapters() -> Vec<PathBuf> {
 }
 
 fn transcripts() -> Vec<Transcript> {
-    let mut found = Vec::new();
+    let mut found: Vec<Transcript> = Vec::new();
     for chapter in chapters() {
         let text = fs::read_to_string(&chapter).expect("read a chapter");
         let lines: Vec<&str> = text.lines().collect();
@@ -64,7 +70,28 @@ fn transcripts() -> Vec<Transcript> {
             .and_then(|n| n.to_str())
             .unwrap_or("?")
             .to_owned();
+        let first_here = found.len();
         for (at, line) in lines.iter().enumerate() {
+            if line.trim() == "<!-- server says -->" {
+                let place = format!("{name}:{}", at + 1);
+                assert_eq!(
+                    lines.get(at + 1).map(|l| l.trim()),
+                    Some("```text"),
+                    "{place}: the marker must precede a ```text block"
+                );
+                let Some(last) = found[first_here..].last_mut() else {
+                    panic!("{place}: no transcript before it in {name}")
+                };
+                let says: &mut Vec<String> = &mut last.server_says;
+                assert!(says.is_empty(), "{place}: a second server block");
+                says.extend(
+                    lines[at + 2..]
+                        .iter()
+                        .take_while(|l| l.trim() != "```")
+                        .map(|l| (*l).to_owned()),
+                );
+                continue;
+            }
             let Some(marker) = line
                 .trim()
                 .strip_prefix("<!-- transcript:")
@@ -84,16 +111,23 @@ fn transcripts() -> Vec<Transcript> {
                 unordered: false,
                 numbers: false,
                 steps: Vec::new(),
+                server_says: Vec::new(),
             };
-            for part in marker.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            for part in
+                marker.split(';').map(str::trim).filter(|p| !p.is_empty())
+            {
                 match part {
                     "unordered" => transcript.unordered = true,
                     "numbers" => transcript.numbers = true,
                     "no-server" => {}
                     _ => {
-                        let server = part.strip_prefix("server ").unwrap_or_else(|| {
-                            panic!("{}: unknown marker part {part:?}", transcript.place)
-                        });
+                        let server =
+                            part.strip_prefix("server ").unwrap_or_else(|| {
+                                panic!(
+                                    "{}: unknown marker part {part:?}",
+                                    transcript.place
+                                )
+                            });
                         transcript.servers.push(words(server));
                     }
                 }
@@ -160,7 +194,9 @@ enum Nobody {
 impl Nobody {
     fn new(udp: bool) -> Nobody {
         if udp {
-            Nobody::Udp(UdpSocket::bind("127.0.0.1:0").expect("a free UDP port"))
+            Nobody::Udp(
+                UdpSocket::bind("127.0.0.1:0").expect("a free UDP port"),
+            )
         } else {
             Nobody::Tcp(ClosedPort::new())
         }
@@ -169,7 +205,9 @@ impl Nobody {
     fn port(&self) -> u16 {
         match self {
             Nobody::Tcp(closed) => closed.addr().port(),
-            Nobody::Udp(socket) => socket.local_addr().expect("local_addr").port(),
+            Nobody::Udp(socket) => {
+                socket.local_addr().expect("local_addr").port()
+            }
         }
     }
 }
@@ -194,11 +232,15 @@ fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
 
 /// Point a command at the test's server (or at a port nobody answers on,
 /// held by the guard returned).
-fn aim(command: &[String], server: Option<SocketAddr>) -> (Vec<String>, Option<Nobody>) {
+fn aim(
+    command: &[String],
+    server: Option<SocketAddr>,
+) -> (Vec<String>, Option<Nobody>) {
     let (bin, rest) = command.split_first().expect("a command");
     let broadcast = bin == "broadcast-client";
     let nobody = server.is_none().then(|| Nobody::new(broadcast));
-    let port = server.map_or_else(|| nobody.as_ref().map_or(0, Nobody::port), |a| a.port());
+    let port = server
+        .map_or_else(|| nobody.as_ref().map_or(0, Nobody::port), |a| a.port());
     let mut args: Vec<String> = Vec::new();
     let mut has_addr = false;
     let mut iter = rest.iter();
@@ -206,7 +248,8 @@ fn aim(command: &[String], server: Option<SocketAddr>) -> (Vec<String>, Option<N
         args.push(arg.clone());
         if arg == "--addr" {
             let value = iter.next().expect("a value after --addr");
-            let host = value.rsplit_once(':').map_or(value.as_str(), |(h, _)| h);
+            let host =
+                value.rsplit_once(':').map_or(value.as_str(), |(h, _)| h);
             args.push(format!("{host}:{port}"));
             has_addr = true;
         }
@@ -268,7 +311,35 @@ fn run(transcript: &Transcript) -> Result<(), String> {
             ));
         }
     }
-    drop(servers);
+    server_said(transcript, servers)
+}
+
+/// Wait for the lines the book says the (first) server prints, in order.
+fn server_said(
+    transcript: &Transcript,
+    mut servers: Vec<Server>,
+) -> Result<(), String> {
+    let Some(server) = servers.first_mut() else {
+        return Ok(());
+    };
+    let mut said = Vec::new();
+    for want in &transcript.server_says {
+        let want = normalize(want, transcript.numbers);
+        loop {
+            let Some(line) = server.line(said.len()) else {
+                return Err(format!(
+                    "{}: the server did not say\n{want}\n--- it said ---\n{}",
+                    transcript.place,
+                    said.join("\n")
+                ));
+            };
+            let line = normalize(&line, transcript.numbers);
+            said.push(line.clone());
+            if line == want {
+                break;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -277,7 +348,8 @@ fn every_transcript_in_the_book_is_what_the_programs_print() {
     let all = transcripts();
     assert!(all.len() >= 25, "only {} transcripts are marked", all.len());
     let failures: Vec<String> = std::thread::scope(|scope| {
-        let running: Vec<_> = all.iter().map(|t| scope.spawn(move || run(t))).collect();
+        let running: Vec<_> =
+            all.iter().map(|t| scope.spawn(move || run(t))).collect();
         running
             .into_iter()
             .filter_map(|h| h.join().expect("a transcript thread").err())

@@ -74,8 +74,11 @@ impl FromStr for HostPort {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let shape =
-            || format!("'{s}' is not HOST:PORT; write it like 127.0.0.1:7101 or [::1]:7101");
+        let shape = || {
+            format!(
+                "'{s}' is not HOST:PORT; write it like 127.0.0.1:7101 or [::1]:7101"
+            )
+        };
         let (host, port) = s.rsplit_once(':').ok_or_else(shape)?;
         let host = match host.strip_prefix('[') {
             Some(inner) => inner.strip_suffix(']').ok_or_else(shape)?,

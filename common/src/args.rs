@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::Verbosity;
+use crate::{Narrator, Verbosity};
 
 /// `-q` and `-v`, flattened into every binary's arguments:
 /// `#[command(flatten)] talk: common::args::Talk`.
@@ -15,12 +15,26 @@ pub struct Talk {
     /// Narrate every step, with the numbers behind it.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Also print one `event NAME key=value ...` line per observation,
+    /// for scripts and tests.
+    #[arg(long, global = true)]
+    pub events: bool,
 }
 
 impl Talk {
     /// The verbosity these flags ask for.
     pub fn verbosity(self) -> Verbosity {
         Verbosity::from_flags(self.quiet, self.verbose)
+    }
+
+    /// A server's narrator, as these flags ask.
+    pub fn server(self) -> Narrator {
+        Narrator::server(self.verbosity()).with_events(self.events)
+    }
+
+    /// A client's narrator, as these flags ask.
+    pub fn client(self) -> Narrator {
+        Narrator::client(self.verbosity()).with_events(self.events)
     }
 }
 
@@ -82,7 +96,9 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     let shape = || {
-        format!("'{s}' is not a size: write bytes, or a number and KiB, MiB or GiB, such as 64KiB")
+        format!(
+            "'{s}' is not a size: write bytes, or a number and KiB, MiB or GiB, such as 64KiB"
+        )
     };
     let n: usize = digits.parse().map_err(|_| shape())?;
     let scale: usize = match unit.trim() {

@@ -91,9 +91,9 @@ fn default_hint(cause: &io::Error) -> Option<&'static str> {
             "nothing is listening there: is the server running? \
              Start it first, in another terminal, with the same --addr",
         ),
-        io::ErrorKind::AddrNotAvailable => {
-            Some("that address does not belong to this machine; 127.0.0.1 always does")
-        }
+        io::ErrorKind::AddrNotAvailable => Some(
+            "that address does not belong to this machine; 127.0.0.1 always does",
+        ),
         _ => None,
     }
 }
@@ -113,7 +113,10 @@ pub trait Context<T> {
     /// Label the error with `what`.
     fn context(self, what: impl Into<String>) -> Result<T, Failure>;
     /// Label the error with `what()`, computed only on failure.
-    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T, Failure>;
+    fn with_context<S: Into<String>>(
+        self,
+        what: impl FnOnce() -> S,
+    ) -> Result<T, Failure>;
 }
 
 impl<T> Context<T> for io::Result<T> {
@@ -121,7 +124,10 @@ impl<T> Context<T> for io::Result<T> {
         self.map_err(|e| Failure::new(what, e))
     }
 
-    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T, Failure> {
+    fn with_context<S: Into<String>>(
+        self,
+        what: impl FnOnce() -> S,
+    ) -> Result<T, Failure> {
         self.map_err(|e| Failure::new(what(), e))
     }
 }

@@ -103,7 +103,11 @@ pub fn host(name: &str) -> Result<Host, Failure> {
         .iter()
         .find(|h| h.name == name)
         .copied()
-        .ok_or_else(|| Failure::msg(format!("no host {name:?} in the lab: h1, h2, h3 or h4")))
+        .ok_or_else(|| {
+            Failure::msg(format!(
+                "no host {name:?} in the lab: h1, h2, h3 or h4"
+            ))
+        })
 }
 
 /// The lab's namespaces: the hosts, the router, the switch, and the wire.
@@ -231,7 +235,11 @@ impl Lab {
     }
 
     /// A command that runs `program` inside `node`'s namespace.
-    pub fn command(&self, node: &str, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    pub fn command(
+        &self,
+        node: &str,
+        program: impl AsRef<std::ffi::OsStr>,
+    ) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.namespace(node)])
             .arg(program);
@@ -279,7 +287,12 @@ impl Lab {
 
     /// Write a kernel setting of `node`'s namespace (its /proc/sys/net is its
     /// own).
-    fn sysctl(&self, node: &str, path: &str, value: &str) -> Result<(), Failure> {
+    fn sysctl(
+        &self,
+        node: &str,
+        path: &str,
+        value: &str,
+    ) -> Result<(), Failure> {
         let ns = self.namespace(node);
         run(
             "ip",
@@ -313,8 +326,8 @@ impl Lab {
             let ns = self.namespace(node);
             let wire_end = format!("u{node}");
             self.ip(&[
-                "-n", &wire_ns, "link", "add", &wire_end, "type", "veth", "peer", "name", "u",
-                "netns", &ns,
+                "-n", &wire_ns, "link", "add", &wire_end, "type", "veth",
+                "peer", "name", "u", "netns", &ns,
             ])?;
             self.in_ns(
                 "wire",
@@ -380,9 +393,15 @@ impl Lab {
                 // the interface TCP "super-segments" of up to 64 KiB (GSO)
                 // for the card to cut up, and they would cross the wire as
                 // oversized datagrams.
-                self.in_ns(node, &["link", "set", ifname, "gso_max_segs", "1"])?;
+                self.in_ns(
+                    node,
+                    &["link", "set", ifname, "gso_max_segs", "1"],
+                )?;
                 if node == "sw" {
-                    self.in_ns("sw", &["link", "set", ifname, "master", "br0"])?;
+                    self.in_ns(
+                        "sw",
+                        &["link", "set", ifname, "master", "br0"],
+                    )?;
                 }
                 self.in_ns(node, &["link", "set", ifname, "up"])?;
             }
@@ -416,7 +435,8 @@ impl Lab {
 
     fn start_wire(&mut self, lab_bin: &Path) -> Result<(), Failure> {
         let dir = settings_dir(&self.prefix);
-        fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+        fs::create_dir_all(&dir)
+            .with_context(|| format!("create {}", dir.display()))?;
         for h in HOSTS {
             fs::write(dir.join(h.name), Impairment::default().to_file())
                 .with_context(|| format!("write {}", dir.display()))?;
@@ -428,7 +448,9 @@ impl Lab {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("start the wire ({})", lab_bin.display()))?;
+            .with_context(|| {
+                format!("start the wire ({})", lab_bin.display())
+            })?;
         // The wire says "ready" once its sockets are bound: from then on,
         // frames flow.
         let mut ready = String::new();
@@ -480,8 +502,9 @@ fn preflight() -> Result<(), Failure> {
         .stderr(Stdio::piped())
         .output()
     {
-        Err(e) => Err(Failure::new("run `ip` (iproute2)", e)
-            .with_hint("the network lab needs iproute2: apt-get install iproute2")),
+        Err(e) => Err(Failure::new("run `ip` (iproute2)", e).with_hint(
+            "the network lab needs iproute2: apt-get install iproute2",
+        )),
         Ok(out) if !out.status.success() => Err(Failure::msg(format!(
             "ip netns add: {}",
             String::from_utf8_lossy(&out.stderr).trim()
@@ -517,7 +540,11 @@ fn settings_dir(prefix: &str) -> PathBuf {
 
 /// Set `host`'s impairment in the lab of `prefix`, and wait (at most 5 s)
 /// for the wire to confirm it.
-pub fn set_impairment(prefix: &str, host: &str, how: Impairment) -> Result<(), Failure> {
+pub fn set_impairment(
+    prefix: &str,
+    host: &str,
+    how: Impairment,
+) -> Result<(), Failure> {
     self::host(host)?;
     let dir = settings_dir(prefix);
     let file = dir.join(host);
@@ -533,10 +560,10 @@ pub fn set_impairment(prefix: &str, host: &str, how: Impairment) -> Result<(), F
         }
         thread::sleep(Duration::from_millis(5));
     }
-    Err(
-        Failure::msg(format!("the wire did not apply {how} to {host} within 5 s"))
-            .with_hint("is the lab up? (`lab up`)"),
-    )
+    Err(Failure::msg(format!(
+        "the wire did not apply {how} to {host} within 5 s"
+    ))
+    .with_hint("is the lab up? (`lab up`)"))
 }
 
 /// The impairment `host` has now, in the lab of `prefix`.
@@ -571,7 +598,9 @@ pub fn exists(prefix: &str) -> bool {
 /// (which deletes their interfaces), and its settings.
 pub fn clear(prefix: &str) {
     for ns in namespaces().into_iter().filter(|n| n.starts_with(prefix)) {
-        if let Ok(out) = Command::new("ip").args(["netns", "pids", &ns]).output() {
+        if let Ok(out) =
+            Command::new("ip").args(["netns", "pids", &ns]).output()
+        {
             for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
                 let _ = Command::new("kill").args(["-9", pid]).output();
             }
@@ -583,7 +612,9 @@ pub fn clear(prefix: &str) {
 
 /// Remove test labs (and probes) whose process is gone: a killed test run.
 pub fn remove_leftovers() {
-    let dead = |pid: &str| pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists();
+    let dead = |pid: &str| {
+        pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists()
+    };
     let mut prefixes = Vec::new();
     for ns in namespaces() {
         if let Some(rest) = ns.strip_prefix("asock-probe") {
@@ -615,11 +646,15 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
     let nodes = ["h1", "h2", "h3", "h4", "r", "sw"];
     let mut sockets = Vec::new();
     for node in nodes {
-        let addr = SocketAddr::from(([169, 254, underlay(node), 1], VXLAN_PORT));
-        sockets.push(UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?);
+        let addr =
+            SocketAddr::from(([169, 254, underlay(node), 1], VXLAN_PORT));
+        sockets.push(
+            UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?,
+        );
     }
     let sockets = Arc::new(sockets);
-    let settings: Arc<Mutex<HashMap<&'static str, Impairment>>> = Arc::default();
+    let settings: Arc<Mutex<HashMap<&'static str, Impairment>>> =
+        Arc::default();
     let (tx, rx) = mpsc::channel::<Pending>();
 
     // The settings, re-read whenever a file changes, confirmed to the lab
@@ -632,7 +667,9 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
             loop {
                 for h in HOSTS {
                     let file = dir.join(h.name);
-                    let Ok(modified) = fs::metadata(&file).and_then(|m| m.modified()) else {
+                    let Ok(modified) =
+                        fs::metadata(&file).and_then(|m| m.modified())
+                    else {
                         continue;
                     };
                     if seen.get(h.name) == Some(&modified) {
@@ -642,8 +679,14 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
                         continue;
                     };
                     if let Some(how) = Impairment::from_file(&text) {
-                        settings.lock().expect("not poisoned").insert(h.name, how);
-                        let _ = fs::write(dir.join(format!("{}.applied", h.name)), &text);
+                        settings
+                            .lock()
+                            .expect("not poisoned")
+                            .insert(h.name, how);
+                        let _ = fs::write(
+                            dir.join(format!("{}.applied", h.name)),
+                            &text,
+                        );
                         seen.insert(h.name, modified);
                     }
                 }
@@ -667,8 +710,14 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
                 if n < 8 {
                     continue;
                 }
-                let vni = u32::from_be_bytes([0, datagram[4], datagram[5], datagram[6]]);
-                let Some(&(_, a, b)) = CABLES.iter().find(|c| c.0 == vni) else {
+                let vni = u32::from_be_bytes([
+                    0,
+                    datagram[4],
+                    datagram[5],
+                    datagram[6],
+                ]);
+                let Some(&(_, a, b)) = CABLES.iter().find(|c| c.0 == vni)
+                else {
                     continue;
                 };
                 fix_checksums(&mut datagram[8..n]);
@@ -679,7 +728,9 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
                     .get(a.0)
                     .copied()
                     .unwrap_or_default();
-                if how.loss_percent > 0.0 && fastrand::f64() * 100.0 < how.loss_percent {
+                if how.loss_percent > 0.0
+                    && fastrand::f64() * 100.0 < how.loss_percent
+                {
                     continue;
                 }
                 let to = nodes.iter().position(|n| *n == other).unwrap_or(0);
@@ -687,7 +738,10 @@ pub fn run_wire(prefix: &str) -> Result<(), Failure> {
                     due: Instant::now() + how.delay,
                     seq: 0,
                     from: to,
-                    to: SocketAddr::from(([169, 254, underlay(other), 2], VXLAN_PORT)),
+                    to: SocketAddr::from((
+                        [169, 254, underlay(other), 2],
+                        VXLAN_PORT,
+                    )),
                     bytes: datagram[..n].to_vec(),
                 };
                 if tx.send(pending).is_err() {
@@ -742,7 +796,8 @@ fn fix_checksums(frame: &mut [u8]) {
         0x0800 if packet.len() >= 20 => {
             let ihl = usize::from(packet[0] & 0x0F) * 4;
             let total = usize::from(u16::from_be_bytes([packet[2], packet[3]]));
-            let fragmented = u16::from_be_bytes([packet[6], packet[7]]) & 0x3FFF != 0;
+            let fragmented =
+                u16::from_be_bytes([packet[6], packet[7]]) & 0x3FFF != 0;
             if fragmented || ihl < 20 || total > packet.len() || total < ihl {
                 return;
             }
@@ -751,7 +806,9 @@ fn fix_checksums(frame: &mut [u8]) {
             let mut pseudo = Vec::with_capacity(12);
             pseudo.extend_from_slice(&packet[12..20]);
             pseudo.extend_from_slice(&[0, proto]);
-            pseudo.extend_from_slice(&u16::try_from(len).unwrap_or(0).to_be_bytes());
+            pseudo.extend_from_slice(
+                &u16::try_from(len).unwrap_or(0).to_be_bytes(),
+            );
             (pseudo, proto, &mut packet[ihl..total])
         }
         0x86DD if packet.len() >= 40 => {
@@ -762,7 +819,9 @@ fn fix_checksums(frame: &mut [u8]) {
             }
             let mut pseudo = Vec::with_capacity(40);
             pseudo.extend_from_slice(&packet[8..40]);
-            pseudo.extend_from_slice(&u32::try_from(len).unwrap_or(0).to_be_bytes());
+            pseudo.extend_from_slice(
+                &u32::try_from(len).unwrap_or(0).to_be_bytes(),
+            );
             pseudo.extend_from_slice(&[0, 0, 0, proto]);
             (pseudo, proto, &mut packet[40..40 + len])
         }
@@ -781,7 +840,8 @@ fn fix_checksums(frame: &mut [u8]) {
     l4[at + 1] = 0;
     let mut sum: u32 = 0;
     for chunk in pseudo.chunks(2).chain(l4.chunks(2)) {
-        let word = u16::from_be_bytes([chunk[0], chunk.get(1).copied().unwrap_or(0)]);
+        let word =
+            u16::from_be_bytes([chunk[0], chunk.get(1).copied().unwrap_or(0)]);
         sum += u32::from(word);
     }
     while sum > 0xFFFF {

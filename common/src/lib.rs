@@ -14,10 +14,8 @@
 //! - [`Failure`], [`Context`] and [`exit`]: one `error: ...` line, a hint,
 //!   exit code 1;
 //! - [`is_timeout`]: what a timed-out read looks like on each platform;
-//! - [`Slots`] and [`turn_away`]: a limit on connections served at once
-//!   (`--max-clients`), and a polite refusal beyond it;
+//! - [`Slots`]: a count of connections served at once (`--max-clients`);
 //! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
-//! - [`tour`]: step headings and checked findings for `cargo run`;
 //! - `testing` (feature `testing`): the harness the lessons' tests use.
 //!
 //! ## The conventions every binary keeps
@@ -36,7 +34,6 @@
 
 mod addr;
 pub mod args;
-mod busy;
 mod error;
 #[cfg(feature = "lab")]
 pub mod lab;
@@ -44,13 +41,11 @@ mod narrate;
 mod slots;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod tour;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
 
 pub use addr::HostPort;
-pub use busy::turn_away;
 pub use error::{Context, Failure, exit};
 pub use narrate::{Narrator, Verbosity, count, fmt_duration};
 pub use slots::{Slot, Slots};

@@ -41,6 +41,7 @@ pub struct Narrator {
     role: &'static str,
     tag: Option<String>,
     level: Verbosity,
+    events: bool,
 }
 
 impl Narrator {
@@ -50,6 +51,7 @@ impl Narrator {
             role: "server",
             tag: None,
             level,
+            events: false,
         }
     }
 
@@ -59,6 +61,7 @@ impl Narrator {
             role: "client",
             tag: None,
             level,
+            events: false,
         }
     }
 
@@ -71,9 +74,39 @@ impl Narrator {
         }
     }
 
+    /// The same narrator, also printing [`Narrator::event`] lines when
+    /// `on` (the `--events` flag).
+    pub fn with_events(self, on: bool) -> Self {
+        Narrator { events: on, ..self }
+    }
+
     /// The verbosity chosen on the command line.
     pub fn level(&self) -> Verbosity {
         self.level
+    }
+
+    /// One observation, for scripts and tests rather than for reading:
+    /// with `--events`, a line `[client] event NAME key=value ...` on
+    /// stdout (tagged like narration), whatever `-q` or `-v` say.
+    ///
+    /// Narration is worded for a learner and may be reworded; an event
+    /// names what the kernel told us in a form that does not change, so a
+    /// test can assert on it. Values must not contain spaces.
+    ///
+    /// ```
+    /// use common::{Narrator, Verbosity};
+    /// let say = Narrator::client(Verbosity::Quiet).with_events(true);
+    /// say.event("sent", &[("bytes", &5)]); // [client] event sent bytes=5
+    /// ```
+    pub fn event(&self, name: &str, fields: &[(&str, &dyn Display)]) {
+        if !self.events || self.level == Verbosity::Silent {
+            return;
+        }
+        let mut text = format!("event {name}");
+        for (key, value) in fields {
+            text.push_str(&format!(" {key}={value}"));
+        }
+        self.line(&mut io::stdout().lock(), format_args!("{text}"));
     }
 
     /// A step a learner should notice. Silenced by `-q`. Prefer [`say!`](crate::say).

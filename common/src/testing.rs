@@ -27,6 +27,7 @@
 //! carries what the server printed so far.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read};
@@ -141,7 +142,9 @@ impl Server {
     /// [`Server::output`].
     pub fn wait_for_line(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + LINE_TIMEOUT;
-        if let Some((_, line)) = self.seen.iter().find(|(_, l)| l.contains(needle)) {
+        if let Some((_, line)) =
+            self.seen.iter().find(|(_, l)| l.contains(needle))
+        {
             return line.clone();
         }
         loop {
@@ -151,6 +154,54 @@ impl Server {
                 None => self.fail(&format!("no line containing {needle:?}")),
             }
         }
+    }
+
+    /// Wait until the server prints the event `name` (it must run with
+    /// `--events`), and return the first such.
+    pub fn wait_for_event(&mut self, name: &str) -> Event {
+        self.wait_for_event_where(name, |_| true)
+    }
+
+    /// Wait until the server prints an event `name` for which `pick` is
+    /// true, and return it.
+    pub fn wait_for_event_where(
+        &mut self,
+        name: &str,
+        pick: impl Fn(&Event) -> bool,
+    ) -> Event {
+        let deadline = Instant::now() + LINE_TIMEOUT;
+        let matches = |line: &str| {
+            Event::parse(line).filter(|e| e.name == name && pick(e))
+        };
+        if let Some(event) = self.seen.iter().find_map(|(_, l)| matches(l)) {
+            return event;
+        }
+        loop {
+            match self.recv_until(deadline) {
+                Some((_, line)) => {
+                    if let Some(event) = matches(&line) {
+                        return event;
+                    }
+                }
+                None => self.fail(&format!("no such event {name:?}")),
+            }
+        }
+    }
+
+    /// Every line seen so far, then each new line as it comes: the `n`th
+    /// line the server printed (stdout or stderr, from 0), waiting up to
+    /// [`LINE_TIMEOUT`] for it; `None` if it never comes.
+    pub fn line(&mut self, n: usize) -> Option<String> {
+        let deadline = Instant::now() + LINE_TIMEOUT;
+        while self.seen.len() <= n {
+            self.recv_until(deadline)?;
+        }
+        Some(self.seen[n].1.clone())
+    }
+
+    /// Every event the server has printed so far, in order.
+    pub fn events(&mut self) -> Vec<Event> {
+        events(&self.output())
     }
 
     /// Wait up to `timeout` for the server to exit on its own (for example
@@ -163,8 +214,12 @@ impl Server {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => self.seen.push(line),
-                Err(RecvTimeoutError::Disconnected) => return self.child.wait().unwrap(),
-                Err(RecvTimeoutError::Timeout) => self.fail("the server did not exit"),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return self.child.wait().unwrap();
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.fail("the server did not exit")
+                }
             }
         }
     }
@@ -211,7 +266,9 @@ impl Server {
                 self.seen.push(line.clone());
                 Some(line)
             }
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                None
+            }
         }
     }
 
@@ -233,7 +290,11 @@ impl Drop for Server {
 
 /// Read `stream` line by line on a thread of its own, sending each line
 /// (without its newline) to `tx`, until the stream closes.
-fn forward(stream: impl Read + Send + 'static, which: Stream, tx: mpsc::Sender<(Stream, String)>) {
+fn forward(
+    stream: impl Read + Send + 'static,
+    which: Stream,
+    tx: mpsc::Sender<(Stream, String)>,
+) {
     thread::spawn(move || {
         let mut reader = BufReader::new(stream);
         let mut buf = Vec::new();
@@ -252,6 +313,103 @@ fn forward(stream: impl Read + Send + 'static, which: Stream, tx: mpsc::Sender<(
             }
         }
     });
+}
+
+/// One observation a binary printed with `--events`:
+/// `[server] #3 event NAME key=value ...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// `server` or `client`.
+    pub role: String,
+    /// The connection's number, for a server's events.
+    pub conn: Option<u64>,
+    /// What happened.
+    pub name: String,
+    /// Its figures.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Event {
+    /// Parse one output line; `None` if it is not an event.
+    ///
+    /// ```
+    /// use common::testing::Event;
+    /// let e = Event::parse("[server] #3 event request_end bytes=22 end=fin").unwrap();
+    /// assert_eq!((e.role.as_str(), e.conn, e.name.as_str()), ("server", Some(3), "request_end"));
+    /// assert_eq!(e.num("bytes"), 22);
+    /// assert_eq!(e.get("end"), "fin");
+    /// assert!(Event::parse("[client] sent 5 bytes").is_none());
+    /// ```
+    pub fn parse(line: &str) -> Option<Event> {
+        let rest = line.strip_prefix('[')?;
+        let (role, rest) = rest.split_once("] ")?;
+        let (conn, rest) = match rest.strip_prefix('#') {
+            Some(tagged) => {
+                let (n, rest) = tagged.split_once(' ')?;
+                (Some(n.parse().ok()?), rest)
+            }
+            None => (None, rest),
+        };
+        let mut words = rest.strip_prefix("event ")?.split(' ');
+        let name = words.next()?.to_owned();
+        let fields = words
+            .map(|w| {
+                w.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))
+            })
+            .collect::<Option<_>>()?;
+        Some(Event {
+            role: role.to_owned(),
+            conn,
+            name,
+            fields,
+        })
+    }
+
+    /// A field's value; panics (failing the test) if it is missing.
+    pub fn get(&self, key: &str) -> &str {
+        self.fields.get(key).unwrap_or_else(|| {
+            panic!("event {} has no field {key}: {self:?}", self.name)
+        })
+    }
+
+    /// A field's value as a number; panics if it is missing or not one.
+    pub fn num(&self, key: &str) -> u64 {
+        let value = self.get(key);
+        value.parse().unwrap_or_else(|_| {
+            panic!("event {}: {key}={value} is not a number", self.name)
+        })
+    }
+}
+
+/// The events in a binary's output, in order.
+pub fn events(output: &str) -> Vec<Event> {
+    output.lines().filter_map(Event::parse).collect()
+}
+
+/// The first event called `name`; panics, listing what there was, if none.
+pub fn event<'a>(events: &'a [Event], name: &str) -> &'a Event {
+    events.iter().find(|e| e.name == name).unwrap_or_else(|| {
+        let names: Vec<_> = events.iter().map(|e| e.name.as_str()).collect();
+        panic!("no event {name:?}; the events were {names:?}")
+    })
+}
+
+/// The names of the events, in order: for asserting a sequence.
+pub fn names(events: &[Event]) -> Vec<&str> {
+    events.iter().map(|e| e.name.as_str()).collect()
+}
+
+/// Run a prepared client command and return its exit code, stdout's events
+/// and stderr, failing the test if it cannot run.
+pub fn run_events(
+    cmd: &mut assert_cmd::Command,
+) -> (Option<i32>, Vec<Event>, String) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), events(&stdout), stderr)
 }
 
 /// A command for a client binary, failing the test (instead of hanging it)
@@ -313,7 +471,8 @@ pub const MAX_PEAK_KIB: u64 = 128 * 1024;
 /// [`MAX_PEAK_KIB`]; `what` names it in a failure. Returns the thread count
 /// and the peak, for the test's `measured:` line.
 pub fn assert_bounded_after_load(pid: u32, what: &str) -> (usize, u64) {
-    let threads = settled_threads(pid, MAX_THREADS_AFTER_LOAD, Duration::from_secs(10));
+    let threads =
+        settled_threads(pid, MAX_THREADS_AFTER_LOAD, Duration::from_secs(10));
     let (_, peak_kib) = proc_status(pid);
     assert!(
         threads < MAX_THREADS_AFTER_LOAD,
@@ -344,7 +503,8 @@ fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
 /// What /proc says of a process: its thread count and its peak resident
 /// memory, in KiB (Linux only).
 fn proc_status(pid: u32) -> (usize, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let field = |name: &str| -> u64 {
         status
             .lines()
@@ -392,7 +552,11 @@ pub mod hostile {
 
     /// A slowloris: one byte of `request` every `interval`, on a thread,
     /// until the returned guard is dropped.
-    pub fn slowloris(addr: SocketAddr, request: &'static [u8], interval: Duration) -> Slowloris {
+    pub fn slowloris(
+        addr: SocketAddr,
+        request: &'static [u8],
+        interval: Duration,
+    ) -> Slowloris {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let mut stream = TcpStream::connect(addr).unwrap();

@@ -19,7 +19,12 @@ use examples_broadcast::message::{Message, Service};
 // ANCHOR: solution
 /// Broadcast `times` announcements of `service`, `every` apart, to the
 /// discovery `port` on this host. Returns the port they were sent from.
-fn announce(service: &Service, port: u16, times: u32, every: Duration) -> io::Result<u16> {
+fn announce(
+    service: &Service,
+    port: u16,
+    times: u32,
+    every: Duration,
+) -> io::Result<u16> {
     // Port 0: the kernel picks a free one. Listeners learn our address from
     // each datagram, so nobody needs to know it in advance.
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;

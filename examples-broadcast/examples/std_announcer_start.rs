@@ -17,7 +17,12 @@ use examples_broadcast::message::{Message, Service};
 // ANCHOR: starter
 /// Broadcast `times` announcements of `service`, `every` apart, to the
 /// discovery `port` on this host. Returns the port they were sent from.
-fn announce(service: &Service, port: u16, times: u32, every: Duration) -> io::Result<u16> {
+fn announce(
+    service: &Service,
+    port: u16,
+    times: u32,
+    every: Duration,
+) -> io::Result<u16> {
     let datagram = Message::Announce {
         service: service.clone(),
         ttl: 3,

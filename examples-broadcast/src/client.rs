@@ -8,7 +8,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use common::args::parse_timeout;
-use common::{Context, Failure, Narrator, count, detail, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, Narrator, count, detail, fmt_duration, is_timeout, say,
+};
 
 use crate::Group;
 use crate::message::{MAX_DATAGRAM, Message, Refused, Service};
@@ -69,7 +71,8 @@ pub fn discover(
     };
     let socket = UdpSocket::bind((any, 0)).context("bind a UDP socket")?;
     if let Some(group) = opts.group {
-        configure_multicast(&socket, group, opts.interface).context("set up multicast")?;
+        configure_multicast(&socket, group, opts.interface)
+            .context("set up multicast")?;
     } else {
         socket
             .set_broadcast(!opts.no_broadcast_flag)
@@ -129,7 +132,9 @@ pub fn discover(
                 say,
                 "ignored a message from {from} that does not answer our query"
             ),
-            Err(refused) => say!(say, "ignored a datagram from {from}: {refused}"),
+            Err(refused) => {
+                say!(say, "ignored a datagram from {from}: {refused}")
+            }
         }
     }
     found.sort();
@@ -251,7 +256,8 @@ pub fn listen(
         };
         match Message::parse(&datagram[..n]) {
             Ok(Message::Announce { service, ttl }) => {
-                let ttl = opts.ttl.unwrap_or(Duration::from_secs(u64::from(ttl)));
+                let ttl =
+                    opts.ttl.unwrap_or(Duration::from_secs(u64::from(ttl)));
                 let key = (service.clone(), from.ip());
                 let heard = table.entry(key).or_insert_with(|| {
                     say!(
@@ -279,9 +285,15 @@ pub fn listen(
                 detail!(say, "ignored a query or reply from {from}");
             }
             Err(Refused::Foreign) => {
-                say!(say, "ignored a datagram from {from}: {}", Refused::Foreign)
+                say!(
+                    say,
+                    "ignored a datagram from {from}: {}",
+                    Refused::Foreign
+                )
             }
-            Err(refused) => say!(say, "ignored a datagram from {from}: {refused}"),
+            Err(refused) => {
+                say!(say, "ignored a datagram from {from}: {refused}")
+            }
         }
     }
     Ok(table.into_values().collect())
@@ -293,7 +305,8 @@ pub fn render(heard: &[Heard]) -> String {
     if heard.is_empty() {
         return "no announcements heard\n".to_owned();
     }
-    let mut out = String::from("service              address          port  status\n");
+    let mut out =
+        String::from("service              address          port  status\n");
     for h in heard {
         let status = if h.gone { "gone" } else { "alive" };
         out.push_str(&format!(

@@ -35,7 +35,9 @@
 //!   your answer to the first, `--example std_announcer_start` to the second.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::net::{
+    IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket,
+};
 use std::str::FromStr;
 
 use common::{Context, Failure};
@@ -44,7 +46,6 @@ use socket2::{Domain, Protocol, Socket, Type};
 pub mod client;
 pub mod message;
 pub mod server;
-pub mod tour;
 
 /// The discovery port, unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7104;
@@ -95,7 +96,9 @@ impl Group {
             Group::V4(group) => SocketAddr::from((group, port)),
             // The scope id is the interface: a link-local group exists on
             // every link at once, and only the index says which one.
-            Group::V6(group, index) => SocketAddr::V6(SocketAddrV6::new(group, port, 0, index)),
+            Group::V6(group, index) => {
+                SocketAddr::V6(SocketAddrV6::new(group, port, 0, index))
+            }
         }
     }
 
@@ -129,15 +132,21 @@ impl FromStr for Group {
             None => (text, None),
         };
         match (addr.parse::<IpAddr>(), zone) {
-            (Ok(IpAddr::V4(group)), None) if group.is_multicast() => Ok(Group::V4(group)),
+            (Ok(IpAddr::V4(group)), None) if group.is_multicast() => {
+                Ok(Group::V4(group))
+            }
             (Ok(IpAddr::V6(group)), Some(zone)) if group.is_multicast() => {
                 Ok(Group::V6(group, interface_index(zone)?))
             }
-            (Ok(IpAddr::V6(group)), None) if group.is_multicast() => Err(format!(
-                "{group} needs its interface, as in {group}%eth0: an IPv6 group is joined, and \
+            (Ok(IpAddr::V6(group)), None) if group.is_multicast() => {
+                Err(format!(
+                    "{group} needs its interface, as in {group}%eth0: an IPv6 group is joined, and \
                  sent to, on one link"
-            )),
-            (Ok(ip), _) if !ip.is_multicast() => Err(format!("{ip} is not a multicast group")),
+                ))
+            }
+            (Ok(ip), _) if !ip.is_multicast() => {
+                Err(format!("{ip} is not a multicast group"))
+            }
             _ => Err(format!(
                 "{text:?} is not a group: try 239.255.71.4, or ff02::7104%eth0"
             )),
@@ -156,7 +165,9 @@ fn interface_index(zone: &str) -> Result<u32, String> {
     std::fs::read_to_string(format!("/sys/class/net/{zone}/ifindex"))
         .ok()
         .and_then(|i| i.trim().parse().ok())
-        .ok_or_else(|| format!("no interface {zone:?} here (`ip link` lists them)"))
+        .ok_or_else(|| {
+            format!("no interface {zone:?} here (`ip link` lists them)")
+        })
 }
 
 // ANCHOR: bind_shared
@@ -172,13 +183,18 @@ pub fn bind_shared(
     // hear their traffic. A socket without it is given only a port nobody
     // holds: take that port, let it go, and bind to it explicitly.
     let addr = if addr.port() == 0 {
-        let probe = UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
+        let probe =
+            UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
         probe.local_addr().context("local_addr")?
     } else {
         addr
     };
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .context("socket")?;
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )
+    .context("socket")?;
     // SO_REUSEADDR lets several sockets bind the same port, so several
     // servers can run on one host; each gets its own copy of every
     // broadcast. It has to be set before bind, which is why this is

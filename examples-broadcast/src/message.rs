@@ -80,7 +80,9 @@ pub enum Refused {
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refused::Foreign => write!(f, "not ours: it does not start with {MAGIC}"),
+            Refused::Foreign => {
+                write!(f, "not ours: it does not start with {MAGIC}")
+            }
             Refused::Malformed(why) => write!(f, "malformed: {why}"),
         }
     }
@@ -127,8 +129,8 @@ impl Message {
                 datagram.len()
             )));
         }
-        let text =
-            std::str::from_utf8(datagram).map_err(|_| malformed("not UTF-8 text".to_owned()))?;
+        let text = std::str::from_utf8(datagram)
+            .map_err(|_| malformed("not UTF-8 text".to_owned()))?;
         let mut words = text.split(' ');
         let magic = words.next().unwrap_or_default();
         if magic != MAGIC {
@@ -141,9 +143,9 @@ impl Message {
             .ok_or_else(|| malformed("no message type".to_owned()))?;
         let mut fields = Fields::default();
         for word in words {
-            let (key, value) = word
-                .split_once('=')
-                .ok_or_else(|| malformed(format!("expected key=value, got {word:?}")))?;
+            let (key, value) = word.split_once('=').ok_or_else(|| {
+                malformed(format!("expected key=value, got {word:?}"))
+            })?;
             fields.set(key, value).map_err(malformed)?;
         }
         match kind {
@@ -194,8 +196,9 @@ impl<'a> Fields<'a> {
                 "id {id:?} is not 16 hex digits"
             )));
         }
-        u64::from_str_radix(id, 16)
-            .map_err(|_| Refused::Malformed(format!("id {id:?} is not 16 hex digits")))
+        u64::from_str_radix(id, 16).map_err(|_| {
+            Refused::Malformed(format!("id {id:?} is not 16 hex digits"))
+        })
     }
 
     fn service(&self) -> Result<Service, Refused> {
@@ -207,7 +210,9 @@ impl<'a> Fields<'a> {
             .port
             .ok_or_else(|| Refused::Malformed("no port".to_owned()))?;
         let port = port.parse().map_err(|_| {
-            Refused::Malformed(format!("port {port:?} is not a number from 0 to 65535"))
+            Refused::Malformed(format!(
+                "port {port:?} is not a number from 0 to 65535"
+            ))
         })?;
         Ok(Service {
             name: name.to_owned(),
@@ -219,8 +224,11 @@ impl<'a> Fields<'a> {
         let ttl = self
             .ttl
             .ok_or_else(|| Refused::Malformed("no ttl".to_owned()))?;
-        ttl.parse()
-            .map_err(|_| Refused::Malformed(format!("ttl {ttl:?} is not a number of seconds")))
+        ttl.parse().map_err(|_| {
+            Refused::Malformed(format!(
+                "ttl {ttl:?} is not a number of seconds"
+            ))
+        })
     }
 }
 
@@ -303,7 +311,9 @@ mod tests {
             (b"ASOCK\xff", "not UTF-8"),
         ] {
             match Message::parse(datagram) {
-                Err(Refused::Malformed(reason)) => assert!(reason.contains(why), "{reason}"),
+                Err(Refused::Malformed(reason)) => {
+                    assert!(reason.contains(why), "{reason}")
+                }
                 other => panic!("{datagram:?} gave {other:?}"),
             }
         }

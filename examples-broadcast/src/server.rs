@@ -102,7 +102,9 @@ pub fn serve(
             .context("set_read_timeout")?;
         match socket.recv_from(&mut datagram) {
             Ok((n, from)) => {
-                if let Some(why) = answer(socket, &datagram[..n], from, opts, say) {
+                if let Some(why) =
+                    answer(socket, &datagram[..n], from, opts, say)
+                {
                     ignored.note(from, &why, say);
                 }
             }
@@ -111,7 +113,8 @@ pub fn serve(
             // ICMP message about an earlier one): never a reason to stop.
             Err(e) => say.problem(format_args!("recv_from: {e}")),
         }
-        if let (Some(at), Some(every)) = (next_announcement, opts.announce_every)
+        if let (Some(at), Some(every)) =
+            (next_announcement, opts.announce_every)
             && Instant::now() >= at
         {
             announce(socket, announce_to, every, opts, say, announced == 0);
@@ -147,7 +150,9 @@ fn answer(
             }
             .encode();
             match socket.send_to(&reply, from) {
-                Ok(_) => say!(say, "query from {from}: answered, to {from} alone"),
+                Ok(_) => {
+                    say!(say, "query from {from}: answered, to {from} alone")
+                }
                 Err(e) => say.problem(format_args!("reply to {from}: {e}")),
             }
             None

@@ -40,7 +40,9 @@ fn a_listener_hears_announcing_servers_and_reports_a_silent_one_gone() {
     listener.wait_for_line("new: lasting on port 8000");
     listener.wait_for_line("new: fleeting on port 8000");
     fleeting.kill();
-    listener.wait_for_line("gone: fleeting at 127.0.0.1 (not heard for more than 500 ms)");
+    listener.wait_for_line(
+        "gone: fleeting at 127.0.0.1 (not heard for more than 500 ms)",
+    );
     let status = listener.wait_for_exit(std::time::Duration::from_secs(10));
     assert!(status.success());
     let table = listener.output();

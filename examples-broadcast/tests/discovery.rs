@@ -12,7 +12,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
 /// Servers named `names`, all on one port: the first picks it, the others
 /// share it. Returns them and the port.
 fn servers(names: &[&str]) -> (Vec<Server>, u16) {
-    let first = Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", names[0]]);
+    let first =
+        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", names[0]]);
     let port = first.addr().port();
     let mut all = vec![first];
     for name in &names[1..] {
@@ -83,14 +84,17 @@ fn discovery_finds_each_server_exactly_once_and_says_where_replies_came_from() {
         let replies = stdout
             .lines()
             .filter(|l| {
-                l.starts_with("[client] reply from ") && l.contains(&format!(": {name} on port"))
+                l.starts_with("[client] reply from ")
+                    && l.contains(&format!(": {name} on port"))
             })
             .count();
         assert_eq!(replies, 1, "{name}: {stdout}");
         // The sender as the kernel saw it: the servers' shared port, on
         // loopback.
         assert!(
-            stdout.contains(&format!("[client] reply from 127.0.0.1:{port}: {name}")),
+            stdout.contains(&format!(
+                "[client] reply from 127.0.0.1:{port}: {name}"
+            )),
             "{stdout}"
         );
     }
@@ -120,7 +124,10 @@ fn a_server_bound_to_127_0_0_1_does_not_hear_the_broadcast() {
 
 #[test]
 fn a_server_bound_to_the_broadcast_address_hears_it() {
-    let first = Server::start(SERVER, &["--addr", "127.255.255.255:0", "--name", "narrow"]);
+    let first = Server::start(
+        SERVER,
+        &["--addr", "127.255.255.255:0", "--name", "narrow"],
+    );
     let port = first.addr().port();
     client(CLIENT)
         .args([
@@ -184,7 +191,8 @@ fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
 }
 
 #[test]
-fn a_unicast_query_to_a_closed_port_is_just_as_silent_to_an_unconnected_socket() {
+fn a_unicast_query_to_a_closed_port_is_just_as_silent_to_an_unconnected_socket()
+{
     let (_guard, port) = a_port_nobody_hears();
     // Nothing is bound to 127.0.0.2 on this port: the kernel answers with
     // ICMP "port unreachable" (the chapter's capture shows it), but tells
@@ -212,7 +220,8 @@ fn a_receiver_needs_no_so_broadcast() {
     // sender needs the flag.
     let (_servers, port) = servers(&["alpha"]);
     let bare =
-        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).expect("socket");
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)
+            .expect("socket");
     bare.set_reuse_address(true).expect("SO_REUSEADDR");
     bare.bind(&std::net::SocketAddr::from(([0, 0, 0, 0], port)).into())
         .expect("bind");

@@ -11,7 +11,8 @@ const SERVER: &str = env!("CARGO_BIN_EXE_broadcast-server");
 
 #[test]
 fn ten_thousand_bad_datagrams_do_not_stop_valid_queries() {
-    let mut server = Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "steady"]);
+    let mut server =
+        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "steady"]);
     let port = server.addr().port();
     let flood = UdpSocket::bind("127.0.0.1:0").expect("bind");
     for i in 0u32..10_000 {
@@ -45,7 +46,9 @@ fn ten_thousand_bad_datagrams_do_not_stop_valid_queries() {
             break Message::parse(&answer[..n]).expect("a reply of ours");
         }
     };
-    assert!(matches!(reply, Message::Here { id: 42, ref service } if service.name == "steady"));
+    assert!(
+        matches!(reply, Message::Here { id: 42, ref service } if service.name == "steady")
+    );
     // The first ten ignored datagrams are shown, then one line a thousand.
     server.wait_for_line("query from 127.0.0.1");
     let log = server.output();

@@ -11,7 +11,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
 
 #[test]
 fn foreign_and_malformed_datagrams_are_logged_and_ignored() {
-    let mut server = Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "sturdy"]);
+    let mut server =
+        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "sturdy"]);
     let port = server.addr().port();
     let sender = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let to = ("127.0.0.1", port);
@@ -24,7 +25,9 @@ fn foreign_and_malformed_datagrams_are_logged_and_ignored() {
     sender.send_to(b"ASOCK/1 QUERY id=nope", to).expect("send");
     sender.send_to(&[b'A'; 600], to).expect("send");
     server.wait_for_line("not ours: it does not start with ASOCK/1");
-    server.wait_for_line("malformed: version \"ASOCK/2\", this program speaks ASOCK/1");
+    server.wait_for_line(
+        "malformed: version \"ASOCK/2\", this program speaks ASOCK/1",
+    );
     server.wait_for_line("malformed: id \"nope\" is not 16 hex digits");
     server.wait_for_line("longer than 512 bytes");
     client(CLIENT)

@@ -23,10 +23,12 @@ fn a_multicast_query_reaches_the_members_of_the_group_only() {
         &["--addr", &shared, "--name", "also-member", "--group", GROUP],
     );
     // Same port, did not join: with IP_MULTICAST_ALL off, it hears nothing.
-    let _outsider = Server::start(SERVER, &["--addr", &shared, "--name", "outsider"]);
+    let _outsider =
+        Server::start(SERVER, &["--addr", &shared, "--name", "outsider"]);
     client(CLIENT)
         .args([
-            "discover", "--group", GROUP, "--port", &port, "--wait", "1500ms", "-q",
+            "discover", "--group", GROUP, "--port", &port, "--wait", "1500ms",
+            "-q",
         ])
         .assert()
         .success()

@@ -54,10 +54,15 @@ impl Codec for Cobs {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         let mut frame = Vec::new();
         let max_frame = self.max + self.max / 254 + 2;
-        let read = input.take(max_frame as u64 + 1).read_until(0, &mut frame)?;
+        let read =
+            input.take(max_frame as u64 + 1).read_until(0, &mut frame)?;
         if read == 0 {
             return Ok(false);
         }

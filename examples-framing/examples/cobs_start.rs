@@ -24,7 +24,11 @@ impl Codec for Cobs {
     fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
         todo!("code bytes, runs of at most 254 non-zero bytes, then 0x00")
     }
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         todo!("read up to 0x00 (bounded), then undo the stuffing")
     }
     fn header_len(&self, frame: &[u8]) -> usize {

@@ -22,7 +22,9 @@ fn put_varint(mut len: u64, out: &mut Vec<u8>) {
 /// Read a LEB128 length, refusing one over `max`, or longer than it needs
 /// to be, or longer than 10 bytes; `Ok(None)` at a clean end of stream.
 fn get_varint(input: &mut dyn BufRead, max: u64) -> io::Result<Option<u64>> {
-    let invalid = |why: &str| io::Error::new(io::ErrorKind::InvalidData, format!("varint: {why}"));
+    let invalid = |why: &str| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("varint: {why}"))
+    };
     let mut value: u64 = 0;
     for shift in (0..70).step_by(7) {
         let mut byte = [0u8; 1];

@@ -107,7 +107,13 @@ pub fn throughput(plan: Plan) -> io::Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn row(name: &'static str, size: usize, count: usize, took: Duration, raw: Duration) -> Row {
+fn row(
+    name: &'static str,
+    size: usize,
+    count: usize,
+    took: Duration,
+    raw: Duration,
+) -> Row {
     let secs = took.as_secs_f64().max(1e-9);
     Row {
         name,
@@ -131,7 +137,11 @@ fn payload(strategy: Option<Strategy>, size: usize) -> Vec<u8> {
 
 /// Send `count` messages of `size` bytes over a fresh connection and return
 /// how long until the receiver had them all.
-fn measure(strategy: Option<Strategy>, size: usize, count: usize) -> io::Result<Duration> {
+fn measure(
+    strategy: Option<Strategy>,
+    size: usize,
+    count: usize,
+) -> io::Result<Duration> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let max = size * 2;
@@ -152,7 +162,9 @@ fn measure(strategy: Option<Strategy>, size: usize, count: usize) -> io::Result<
                 loop {
                     match input.read_exact(&mut message) {
                         Ok(()) => messages += 1,
-                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(messages),
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                            return Ok(messages);
+                        }
                         Err(e) => return Err(e),
                     }
                 }
@@ -185,7 +197,11 @@ fn measure(strategy: Option<Strategy>, size: usize, count: usize) -> io::Result<
                     // Large frames: head, payload and tail in one writev,
                     // without copying the payload into a frame first.
                     for _ in 0..count {
-                        write_frame_vectored(codec.as_ref(), &mut output, &message)?;
+                        write_frame_vectored(
+                            codec.as_ref(),
+                            &mut output,
+                            &message,
+                        )?;
                     }
                 } else {
                     // Small frames: encoded into one buffer, which the
@@ -226,7 +242,8 @@ pub fn round_trips(plan: Plan) -> io::Result<Vec<Trip>> {
     ];
     let mut trips = Vec::new();
     for (what, client_split, server_split, nodelay) in cases {
-        let median = round_trip(plan.trips, client_split, server_split, nodelay)?;
+        let median =
+            round_trip(plan.trips, client_split, server_split, nodelay)?;
         trips.push(Trip { what, median });
     }
     Ok(trips)
@@ -308,7 +325,9 @@ pub fn render(rows: &[Row], trips: &[Trip]) -> String {
 
 /// The targets, checked against a run: one line per target.
 pub fn verdicts(rows: &[Row]) -> Vec<(bool, String)> {
-    let find = |name: &str, size: usize| rows.iter().find(|r| r.name == name && r.size == size);
+    let find = |name: &str, size: usize| {
+        rows.iter().find(|r| r.name == name && r.size == size)
+    };
     let mut out = Vec::new();
     for name in ["u32-length", "ascii-length"] {
         if let Some(r) = find(name, 64 * 1024) {

@@ -9,7 +9,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::args::{parse_duration, parse_size, parse_timeout};
-use common::{Context, Failure, HostPort, Narrator, count, detail, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, HostPort, Narrator, count, detail, fmt_duration,
+    is_timeout, say,
+};
 
 use crate::codec::{Codec, send};
 use crate::codecs::Strategy;
@@ -91,7 +94,8 @@ pub fn run(
     }
     let codec = opts.strategy.codec(opts.max_frame);
     let addrs = addr.resolve()?;
-    let stream = TcpStream::connect(&addrs[..]).with_context(|| format!("connect to {addr}"))?;
+    let stream = TcpStream::connect(&addrs[..])
+        .with_context(|| format!("connect to {addr}"))?;
     stream
         .set_read_timeout(Some(opts.read_timeout))
         .context("set_read_timeout")?;
@@ -130,7 +134,8 @@ pub fn run(
         );
         // ANCHOR_END: burst
         for (number, message) in sequence.iter().enumerate() {
-            let reply = receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
+            let reply =
+                receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
             check(number + 1, message, &reply)?;
             outcome.replies.push(reply);
         }
@@ -141,7 +146,8 @@ pub fn run(
             let started = Instant::now();
             transmit(&stream, &frame, codec.as_ref(), opts, say)?;
             detail!(say, "sent frame {} ({} bytes)", number + 1, frame.len());
-            let reply = receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
+            let reply =
+                receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
             outcome.round_trips.push(started.elapsed());
             check(number + 1, message, &reply)?;
             outcome.replies.push(reply);
@@ -188,7 +194,8 @@ fn transmit(
         return Ok(());
     }
     if opts.mistake == Some(WriteMistake::Write) {
-        let took = mistakes::write_frame_wrongly(stream, frame).context("write")?;
+        let took =
+            mistakes::write_frame_wrongly(stream, frame).context("write")?;
         if took < frame.len() {
             say!(
                 say,
@@ -266,7 +273,8 @@ pub fn round_trip_summary(trips: &[Duration]) -> String {
     }
     let mut sorted = trips.to_vec();
     sorted.sort();
-    let mean = trips.iter().sum::<Duration>() / u32::try_from(trips.len()).unwrap_or(u32::MAX);
+    let mean = trips.iter().sum::<Duration>()
+        / u32::try_from(trips.len()).unwrap_or(u32::MAX);
     format!(
         "round trips: {}, median {}, mean {}, slowest {}",
         trips.len(),
@@ -278,15 +286,16 @@ pub fn round_trip_summary(trips: &[Duration]) -> String {
 
 /// Show a reply: as text when it is printable, as a hex dump otherwise.
 pub fn render(reply: &[u8]) -> String {
-    let text = std::str::from_utf8(reply)
-        .ok()
-        .filter(|t| t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
+    let text = std::str::from_utf8(reply).ok().filter(|t| {
+        t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')
+    });
     if let Some(text) = text {
         return text.to_owned();
     }
     let mut out = String::new();
     for (row, chunk) in reply.chunks(16).enumerate() {
-        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: Vec<String> =
+            chunk.iter().map(|b| format!("{b:02x}")).collect();
         let ascii: String = chunk
             .iter()
             .map(|&b| {

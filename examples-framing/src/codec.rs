@@ -33,7 +33,11 @@ pub trait Codec: Send + Sync {
     /// InvalidData when the bytes are not a frame of this codec, or declare
     /// one larger than the limit (refused before anything that size is
     /// allocated or buffered).
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool>;
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool>;
 
     /// How many leading bytes of an encoded frame are its header: what
     /// `--split-writes` sends in a write of its own. For framings with only
@@ -45,7 +49,12 @@ pub trait Codec: Send + Sync {
     /// sender can write all three in one vectored write without copying the
     /// payload (see [`write_frame_vectored`]). False (the default) for
     /// framings that transform the payload.
-    fn envelope(&self, payload: &[u8], head: &mut Vec<u8>, tail: &mut Vec<u8>) -> io::Result<bool> {
+    fn envelope(
+        &self,
+        payload: &[u8],
+        head: &mut Vec<u8>,
+        tail: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         let _ = (payload, head, tail);
         Ok(false)
     }
@@ -56,7 +65,11 @@ pub trait Codec: Send + Sync {
 /// Send one frame the right way: encoded into one contiguous buffer, then
 /// one `write_all`. Never a header write followed by a body write: see the
 /// chapter on Nagle's algorithm and delayed ACKs.
-pub fn write_frame(codec: &dyn Codec, out: &mut dyn Write, payload: &[u8]) -> io::Result<()> {
+pub fn write_frame(
+    codec: &dyn Codec,
+    out: &mut dyn Write,
+    payload: &[u8],
+) -> io::Result<()> {
     let mut frame = Vec::with_capacity(payload.len() + 16);
     codec.encode(payload, &mut frame)?;
     out.write_all(&frame)
@@ -66,9 +79,15 @@ pub fn write_frame(codec: &dyn Codec, out: &mut dyn Write, payload: &[u8]) -> io
 // ANCHOR: send
 /// Send one encoded frame: in one write, or, wrong on purpose
 /// (`--split-writes`), its header in one write and the rest in another.
-pub fn send(out: &mut dyn Write, frame: &[u8], codec: &dyn Codec, split: bool) -> io::Result<()> {
+pub fn send(
+    out: &mut dyn Write,
+    frame: &[u8],
+    codec: &dyn Codec,
+    split: bool,
+) -> io::Result<()> {
     if split {
-        let (head, body) = frame.split_at(codec.header_len(frame).min(frame.len()));
+        let (head, body) =
+            frame.split_at(codec.header_len(frame).min(frame.len()));
         out.write_all(head)?;
         out.write_all(body)
     } else {
@@ -111,7 +130,10 @@ pub fn write_frame_vectored(
 // ANCHOR_END: write_frame_vectored
 
 /// Read the next frame's payload, or `None` at a clean end of stream.
-pub fn read_frame(codec: &dyn Codec, input: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
+pub fn read_frame(
+    codec: &dyn Codec,
+    input: &mut dyn BufRead,
+) -> io::Result<Option<Vec<u8>>> {
     let mut payload = Vec::new();
     Ok(codec.decode(input, &mut payload)?.then_some(payload))
 }
@@ -139,7 +161,10 @@ pub(crate) fn invalid(codec: &str, what: impl std::fmt::Display) -> io::Error {
 }
 
 /// An UnexpectedEof error: the stream ended inside a frame.
-pub(crate) fn cut_short(codec: &str, what: impl std::fmt::Display) -> io::Error {
+pub(crate) fn cut_short(
+    codec: &str,
+    what: impl std::fmt::Display,
+) -> io::Error {
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
         format!("{codec}: the stream ended {what}"),
@@ -147,7 +172,10 @@ pub(crate) fn cut_short(codec: &str, what: impl std::fmt::Display) -> io::Error 
 }
 
 /// An InvalidInput error: a payload this framing cannot carry.
-pub(crate) fn cannot_carry(codec: &str, what: impl std::fmt::Display) -> io::Error {
+pub(crate) fn cannot_carry(
+    codec: &str,
+    what: impl std::fmt::Display,
+) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("{codec}: {what}"))
 }
 
@@ -184,7 +212,10 @@ pub(crate) fn read_until(
             } else {
                 Err(cut_short(
                     codec,
-                    format_args!("after {} bytes, before the terminator", out.len()),
+                    format_args!(
+                        "after {} bytes, before the terminator",
+                        out.len()
+                    ),
                 ))
             };
         }
@@ -227,7 +258,10 @@ pub(crate) fn read_header(
             } else {
                 Err(cut_short(
                     codec,
-                    format_args!("{got} bytes into a {}-byte header", header.len()),
+                    format_args!(
+                        "{got} bytes into a {}-byte header",
+                        header.len()
+                    ),
                 ))
             };
         }

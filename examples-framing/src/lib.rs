@@ -44,7 +44,6 @@ pub mod codec;
 pub mod codecs;
 pub mod mistakes;
 pub mod server;
-pub mod tour;
 
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7103";

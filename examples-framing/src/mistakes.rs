@@ -91,7 +91,9 @@ fn read_len(mut stream: &TcpStream, max: usize) -> io::Result<Option<usize>> {
     if len > max {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("u32-length: the header declares {len} bytes, more than the {max}-byte limit"),
+            format!(
+                "u32-length: the header declares {len} bytes, more than the {max}-byte limit"
+            ),
         ));
     }
     Ok(Some(len))
@@ -102,7 +104,10 @@ fn read_len(mut stream: &TcpStream, max: usize) -> io::Result<Option<usize>> {
 /// bytes it took, which may be fewer than asked (a signal, a non-blocking
 /// socket, or, as here, a write timeout while the peer is not reading).
 /// Right: `write_all`, which loops until every byte is taken.
-pub fn write_frame_wrongly(mut stream: &TcpStream, frame: &[u8]) -> io::Result<usize> {
+pub fn write_frame_wrongly(
+    mut stream: &TcpStream,
+    frame: &[u8],
+) -> io::Result<usize> {
     stream.write(frame)
 }
 // ANCHOR_END: mistake_write

@@ -11,8 +11,11 @@ use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{
-    Context, Failure, HostPort, Narrator, Slots, count, fmt_duration, is_timeout, say, turn_away,
+    Context, Failure, HostPort, Narrator, Slots, count, fmt_duration,
+    is_timeout, say,
 };
+
+use examples_shutdown::server::turn_away;
 
 use crate::codec::{DEFAULT_MAX_FRAME, send};
 use crate::codecs::Strategy;
@@ -92,7 +95,11 @@ pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
 }
 
 /// Accept clients until the process is killed (or one, with `--once`).
-pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+pub fn serve(
+    listener: TcpListener,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     check(opts)?;
     let opts = Arc::new(opts.clone());
     let slots = Slots::new(opts.max_clients);
@@ -134,14 +141,14 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
             continue;
         };
         let opts = Arc::clone(&opts);
-        let spawned = thread::Builder::new()
-            .name(format!("conn-{id}"))
-            .spawn(move || {
+        let spawned = thread::Builder::new().name(format!("conn-{id}")).spawn(
+            move || {
                 let _slot = slot;
                 if let Err(failure) = handle(&stream, &opts, &conn_say) {
                     conn_say.problem(failure);
                 }
-            });
+            },
+        );
         if let Err(e) = spawned {
             say.problem(format_args!("cannot start a thread for #{id}: {e}"));
         }
@@ -151,7 +158,11 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
 
 // ANCHOR: handle
 /// One connection: frames in, reversed frames out, until the client is done.
-fn handle(stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+fn handle(
+    stream: &TcpStream,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     stream
         .set_read_timeout(Some(opts.idle_timeout))
         .context("set_read_timeout")?;
@@ -174,9 +185,12 @@ fn handle(stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<(), Fail
     for number in 1u64.. {
         let got = match opts.mistake {
             None => codec.decode(&mut input, &mut payload),
-            Some(mistake) => {
-                mistakes::read_frame_wrongly(mistake, stream, opts.max_frame, &mut payload)
-            }
+            Some(mistake) => mistakes::read_frame_wrongly(
+                mistake,
+                stream,
+                opts.max_frame,
+                &mut payload,
+            ),
         };
         match got {
             Ok(true) => {}

@@ -15,7 +15,9 @@ fn the_bench_prints_every_row() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     for size in ["64 B", "64 KiB"] {
-        for name in std::iter::once("raw").chain(Strategy::ALL.map(Strategy::name)) {
+        for name in
+            std::iter::once("raw").chain(Strategy::ALL.map(Strategy::name))
+        {
             assert!(
                 stdout
                     .lines()

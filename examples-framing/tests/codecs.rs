@@ -12,7 +12,9 @@ fn decode_error(strategy: Strategy, max: usize, bytes: &[u8]) -> io::Error {
     let mut input = bytes;
     match read_frame(codec.as_ref(), &mut input) {
         Err(e) => e,
-        Ok(frame) => panic!("{}: {bytes:?} decoded to {frame:?}", strategy.name()),
+        Ok(frame) => {
+            panic!("{}: {bytes:?} decoded to {frame:?}", strategy.name())
+        }
     }
 }
 
@@ -94,8 +96,10 @@ fn the_end_of_the_stream_inside_a_frame_is_unexpected_eof() {
                 strategy.name()
             );
             assert!(
-                e.to_string()
-                    .starts_with(&format!("{}: the stream ended", strategy.name())),
+                e.to_string().starts_with(&format!(
+                    "{}: the stream ended",
+                    strategy.name()
+                )),
                 "{e}"
             );
         }
@@ -160,10 +164,12 @@ fn malformed_headers_say_what_was_expected_and_what_arrived() {
         );
         assert!(e.to_string().contains(message), "{}: {e}", strategy.name());
     }
-    let e = decode_error(Strategy::Delimiter, 1 << 20, b"no spaces allowed\nhi");
+    let e =
+        decode_error(Strategy::Delimiter, 1 << 20, b"no spaces allowed\nhi");
     assert!(
-        e.to_string()
-            .contains("expected letters and digits in the delimiter line, got ' ' (0x20)"),
+        e.to_string().contains(
+            "expected letters and digits in the delimiter line, got ' ' (0x20)"
+        ),
         "{e}"
     );
 }
@@ -187,7 +193,8 @@ fn line_splits_a_payload_that_contains_its_terminator() {
 fn every_other_codec_carries_its_terminator_and_any_byte() {
     let every_byte: Vec<u8> = (0..=255).collect();
     for strategy in Strategy::ALL.into_iter().filter(|s| *s != Strategy::Line) {
-        for payload in [b"two\nlines".as_slice(), b"\\n\\\\", &every_byte, b""] {
+        for payload in [b"two\nlines".as_slice(), b"\\n\\\\", &every_byte, b""]
+        {
             let stream = frame(strategy, payload);
             let codec = strategy.codec(1 << 20);
             let mut input = stream.as_slice();

@@ -61,7 +61,8 @@ fn a_client_killed_mid_frame_costs_the_server_one_line() {
         .expect("start the client");
     // Kill it once it has sent 6 of the frame's 40 bytes: past the 4-byte
     // header, far from the end.
-    let progress = BufReader::new(trickling.stdout.take().expect("the client's stdout"));
+    let progress =
+        BufReader::new(trickling.stdout.take().expect("the client's stdout"));
     let mid_frame = progress
         .lines()
         .map_while(Result::ok)

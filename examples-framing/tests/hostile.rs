@@ -12,8 +12,9 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 
 /// The server's peak resident memory, from /proc.
 fn peak_kib(server: &Server) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
-        .expect("read /proc status");
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
+            .expect("read /proc status");
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
@@ -45,7 +46,9 @@ fn hostile_frames_cost_one_line_each_and_nothing_else() {
     let netstring = Server::start(SERVER, &["--strategy", "netstring"]);
     send_and_close(&netstring, b"abc:hello,");
     let mut netstring = netstring;
-    netstring.wait_for_line("#1 error: frame 1: netstring: expected a digit, got 'a' (0x61)");
+    netstring.wait_for_line(
+        "#1 error: frame 1: netstring: expected a digit, got 'a' (0x61)",
+    );
 
     let mut cut = 100u32.to_be_bytes().to_vec();
     cut.extend_from_slice(b"only part of it");

@@ -15,7 +15,8 @@ const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 
 #[test]
-fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst() {
+fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
+{
     for strategy in Strategy::ALL {
         let name = strategy.name();
         let mut server = Server::start(SERVER, &["--strategy", name, "-q"]);
@@ -30,7 +31,10 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
         for _ in 0..5 {
             hostile::vanish(addr);
             hostile::reset_mid_request(addr, b"\x00\x00\x00\x40half a fra");
-            hostile::garbage(addr, b"garbage: not a frame of anything \xff\xfe\x00\n,:");
+            hostile::garbage(
+                addr,
+                b"garbage: not a frame of anything \xff\xfe\x00\n,:",
+            );
         }
         // A declared length of 4 GiB, and 2 MiB with no end in sight.
         hostile::garbage(addr, &u32::MAX.to_be_bytes());
@@ -58,9 +62,11 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
             .collect();
         let mut slowest = Duration::ZERO;
         for handle in good {
-            let (message, outcome, took) = handle.join().expect("a client thread");
-            let outcome = outcome
-                .unwrap_or_else(|f| panic!("{name}: {}: {f}", String::from_utf8_lossy(&message)));
+            let (message, outcome, took) =
+                handle.join().expect("a client thread");
+            let outcome = outcome.unwrap_or_else(|f| {
+                panic!("{name}: {}: {f}", String::from_utf8_lossy(&message))
+            });
             let reversed: Vec<u8> = message.iter().rev().copied().collect();
             assert_eq!(outcome.replies, [reversed], "{name}");
             assert!(took < Duration::from_secs(20), "{name}: took {took:?}");

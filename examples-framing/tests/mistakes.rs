@@ -71,7 +71,10 @@ fn read_exact_into_with_capacity_reads_nothing() {
 
 #[test]
 fn a_bufreader_per_message_loses_what_it_read_ahead() {
-    let server = Server::start(SERVER, &["--mistake", "bufreader", "--idle-timeout", "2s"]);
+    let server = Server::start(
+        SERVER,
+        &["--mistake", "bufreader", "--idle-timeout", "2s"],
+    );
     client(CLIENT)
         .args([
             "--addr",
@@ -109,10 +112,14 @@ fn write_instead_of_write_all_sends_part_of_a_frame() {
     // fills the buffers, waits out the 400 ms write timeout, and returns a
     // short count. The mistake ignores it; write_all writes again, and its
     // second write gets room once the server reads.
-    let big = std::env::temp_dir().join(format!("framing-big-{}.bin", std::process::id()));
+    let big = std::env::temp_dir()
+        .join(format!("framing-big-{}.bin", std::process::id()));
     fs::write(&big, vec![b'z'; 8 << 20]).expect("write the message file");
     let run = |mistake: &[&str]| {
-        let server = Server::start(SERVER, &["--max-frame", "16MiB", "--read-delay", "600ms"]);
+        let server = Server::start(
+            SERVER,
+            &["--max-frame", "16MiB", "--read-delay", "600ms"],
+        );
         client(CLIENT)
             .args([
                 "--addr",

@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 /// then read and drop what the peer still sends until its FIN, but never
 /// more than `budget` bytes nor for longer than `limit`. Return how many
 /// bytes were drained.
-fn close_gently(mut stream: TcpStream, budget: usize, limit: Duration) -> io::Result<usize> {
+fn close_gently(
+    mut stream: TcpStream,
+    budget: usize,
+    limit: Duration,
+) -> io::Result<usize> {
     stream.shutdown(Shutdown::Write)?;
     let deadline = Instant::now() + limit;
     let mut sink = [0u8; 4096];
@@ -57,7 +61,9 @@ fn main() -> io::Result<()> {
     let drained = close_gently(ours, 1 << 20, Duration::from_secs(2))?;
     println!("[server] closed gently after draining {drained} bytes");
     match peer.join().expect("the peer thread does not panic") {
-        Ok(heard) => println!("[client] heard {:?}", String::from_utf8_lossy(&heard)),
+        Ok(heard) => {
+            println!("[client] heard {:?}", String::from_utf8_lossy(&heard))
+        }
         Err(e) => println!("[client] error: {e}"),
     }
     Ok(())

@@ -15,7 +15,11 @@ use std::time::{Duration, Instant};
 /// then read and drop what the peer still sends until its FIN, but never
 /// more than `budget` bytes nor for longer than `limit`. Return how many
 /// bytes were drained.
-fn close_gently(stream: TcpStream, budget: usize, limit: Duration) -> io::Result<usize> {
+fn close_gently(
+    stream: TcpStream,
+    budget: usize,
+    limit: Duration,
+) -> io::Result<usize> {
     todo!("shutdown(Write), then a bounded drain")
 }
 // ANCHOR_END: starter

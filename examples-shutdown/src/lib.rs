@@ -46,8 +46,8 @@ use std::io;
 use std::net::{Shutdown, TcpStream};
 
 pub mod client;
+pub mod options;
 pub mod server;
-pub mod tour;
 
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7101";
@@ -59,9 +59,12 @@ The pair, in two terminals, from the repository's root:
   cargo run -p examples-shutdown --bin shutdown-server
   cargo run -p examples-shutdown --bin shutdown-client -- \"hello, half-open world\"
 
-Then try the client's --no-shutdown, --write-after-shutdown, --shutdown-read and
---repeat-shutdown, and the server's --close-early and --watchdog-drop (see the
-book's chapter \"Half-open sockets\").";
+Each flag shows one more behaviour; the book's chapter \"Half-open sockets\"
+runs each. The wrong-on-purpose ones need a server to match:
+  shutdown-server --max-request 16 --close-early
+  shutdown-client \"more than sixteen bytes\"
+  shutdown-server --max-time 1s --watchdog-drop
+  shutdown-client --no-shutdown --read-timeout 3s hello";
 
 // ANCHOR: protocol
 /// The server's answer to a complete request: one header line with what it
@@ -73,10 +76,12 @@ book's chapter \"Half-open sockets\").";
 /// ```
 pub fn reply_to(request: &[u8]) -> Vec<u8> {
     let newlines = request.iter().filter(|&&b| b == b'\n').count();
-    let lines = newlines + usize::from(!request.is_empty() && !request.ends_with(b"\n"));
+    let lines = newlines
+        + usize::from(!request.is_empty() && !request.ends_with(b"\n"));
     let plural = if lines == 1 { "" } else { "s" };
     let mut reply =
-        format!("received {} bytes in {lines} line{plural}\n", request.len()).into_bytes();
+        format!("received {} bytes in {lines} line{plural}\n", request.len())
+            .into_bytes();
     reply.extend(request.iter().map(u8::to_ascii_uppercase));
     reply
 }
@@ -88,7 +93,8 @@ pub fn refusal(limit: usize) -> Vec<u8> {
 
 /// What a client hears when the server already serves its maximum.
 pub fn busy(max: usize) -> Vec<u8> {
-    format!("error: server busy: {max} clients already; try again later\n").into_bytes()
+    format!("error: server busy: {max} clients already; try again later\n")
+        .into_bytes()
 }
 // ANCHOR_END: protocol
 
@@ -163,7 +169,8 @@ pub fn sample_request(size: usize) -> Vec<u8> {
             break;
         }
         text.extend_from_slice(
-            format!("line {n}: the quick brown fox jumps over the lazy dog\n").as_bytes(),
+            format!("line {n}: the quick brown fox jumps over the lazy dog\n")
+                .as_bytes(),
         );
     }
     text.truncate(size);

@@ -1,383 +1,221 @@
-//! The server: reads each request until the client's FIN, answers on the
-//! half of the connection that is still open, and closes without losing the
-//! answer.
-//!
-//! One thread per connection, so one slow or broken client never holds up
-//! another; a failure is logged for its connection and the server goes on.
-//! Every read has a timeout and every connection a time limit, so nothing a
-//! client does can hold a thread forever.
+//! The server: read each request until the client's FIN, answer on the
+//! half of the connection that is still open, and close without losing the
+//! answer. `handle` is the story of one connection, [`serve`] the accept
+//! loop; what hardens them, and each wrong-on-purpose flag, lives in a file
+//! under `server/` named for it, called at a line marked `HARDENING` or
+//! `VARIANT`.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
-use std::time::{Duration, Instant};
 
-use common::args::{parse_size, parse_timeout};
-use common::{
-    Context, Failure, HostPort, Narrator, Slots, fmt_duration, is_timeout, say, turn_away,
-};
+use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 
-use crate::{busy, refusal, reply_to, shutdown_or_closed};
+use crate::reply_to;
 
-/// How the server behaves. Each field is also a command-line flag of
-/// `shutdown-server`; the doc comments are its `--help`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct Options {
-    /// Serve one client, then exit.
-    #[arg(long)]
-    pub once: bool,
+mod abort; // --abort: SO_LINGER 0, the abortive close
+mod limits; // --max-clients, the turn-away, accept errors
+mod refuse; // --max-request: the lingering close, and --close-early
+mod watchdog; // --max-time, and --watchdog-drop
 
-    /// Refuse requests longer than this (the server never holds more).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
-    pub max_request: usize,
+pub use crate::options::ServerOptions as Options;
+pub use limits::turn_away;
+pub use refuse::LINGER_LIMIT;
 
-    /// Give up on a client that sends nothing for this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
-    pub idle_timeout: Duration,
-
-    /// End any connection still open after this long (the watchdog).
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "60s")]
-    pub max_time: Duration,
-
-    /// Wait this long before reading each request, like a busy server.
-    #[arg(long, value_name = "DURATION", value_parser = common::args::parse_duration, allow_hyphen_values = true)]
-    pub read_delay: Option<Duration>,
-
-    /// Serve at most this many clients at once; turn more away politely.
-    #[arg(long, value_name = "N", default_value = "256")]
-    pub max_clients: usize,
-
-    /// Wrong on purpose: after refusing a request, close at once with its
-    /// rest unread, so the kernel sends RST.
-    #[arg(long)]
-    pub close_early: bool,
-
-    /// Wrong on purpose: the watchdog drops its handle instead of calling
-    /// shutdown, which ends nothing.
-    #[arg(long)]
-    pub watchdog_drop: bool,
-}
-
-impl Default for Options {
-    /// The defaults of `shutdown-server`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
-    }
-}
-
-/// How long the lingering close keeps draining a refused request before it
-/// closes anyway. It only needs to outlast what the client had in flight.
-pub const LINGER_LIMIT: Duration = Duration::from_secs(2);
-
-/// Bind the listening socket.
-///
-/// std's `TcpListener::bind` sets SO_REUSEADDR on Unix before binding, so a
-/// restarted server can bind its port again while connections of the previous
-/// run wait out TIME_WAIT. It does not let two servers listen on one port:
-/// the second still gets AddrInUse.
-pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    let addrs = addr.resolve()?;
-    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
-}
-
-// ANCHOR: serve
-/// Accept clients until the process is killed (or one, with `--once`), each
-/// on a thread of its own.
-pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
-    let opts = Arc::new(opts.clone());
-    let slots = Slots::new(opts.max_clients);
-    for id in 1u64.. {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // accept can fail for one connection (it was reset while
-                // queued) or for a while (out of file descriptors). Neither
-                // is a reason to stop serving; the pause keeps the second
-                // kind from spinning.
-                say.problem(format_args!("accept: {e}"));
-                thread::sleep(Duration::from_millis(100));
-                continue;
-            }
-        };
-        let say = say.tagged(format_args!("#{id}"));
-        say!(say, "accepted a connection from {peer}");
-        if opts.once {
-            return handle(stream, &opts, &say);
-        }
-        // A thread per client, but not without limit: past --max-clients a
-        // client is told so and closed, instead of costing a thread.
-        let Some(slot) = slots.take() else {
-            say!(
-                say,
-                "turned away: {} clients already (--max-clients)",
-                slots.max()
-            );
-            turn_away(stream, &busy(slots.max()));
-            continue;
-        };
-        let (opts, conn_say) = (Arc::clone(&opts), say.clone());
-        let worker = thread::Builder::new().name(format!("conn-{id}"));
-        let spawned = worker.spawn(move || {
-            let _slot = slot;
-            if let Err(failure) = handle(stream, &opts, &conn_say) {
-                conn_say.problem(failure);
-            }
-        });
-        if let Err(e) = spawned {
-            // The connection's socket went down with the closure: the client
-            // sees it closed. Everyone else is still served.
-            say.problem(format_args!(
-                "cannot start a thread for this connection: {e}"
-            ));
-        }
-    }
-    Ok(())
-}
-// ANCHOR_END: serve
-
+// ANCHOR: handle
 /// One connection, from accept to close.
-fn handle(mut stream: TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
-    // ANCHOR: idle_timeout
-    // Without timeouts a read blocks for as long as the client stays silent,
-    // and a write for as long as it does not read: either way one client
-    // would own this thread forever.
+fn handle(
+    stream: TcpStream,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    // Without timeouts a read blocks for as long as the client stays
+    // silent, and a write for as long as it does not read: either way one
+    // client would own this thread forever.
+    let idle = Some(opts.idle_timeout);
+    stream.set_read_timeout(idle).context("set_read_timeout")?;
     stream
-        .set_read_timeout(Some(opts.idle_timeout))
-        .context("set_read_timeout")?;
-    stream
-        .set_write_timeout(Some(opts.idle_timeout))
+        .set_write_timeout(idle)
         .context("set_write_timeout")?;
-    // ANCHOR_END: idle_timeout
-    let watchdog = Watchdog::start(&stream, opts, say)?;
+    let watchdog = watchdog::Watchdog::start(&stream, opts, say)?; // HARDENING
 
     if let Some(delay) = opts.read_delay {
-        say!(say, "busy: not reading for {}", fmt_duration(delay));
+        say!(say, "busy: not reading for {}", fmt_duration(delay)); // VARIANT
+        say.event("busy", &[("ms", &delay.as_millis())]);
         thread::sleep(delay);
     }
+    let Some(request) = read_request(&stream, opts, say)? else {
+        return refuse::refuse(&stream, opts, say); // VARIANT: too long
+    };
+    // HARDENING: read() returned 0 because the watchdog shut the
+    // connection down, not because the client finished.
+    if watchdog.ended_it(say) {
+        return Ok(());
+    }
+    // A FIN says the client will send no more; the protocol takes that as
+    // the end of the request (a client that crashed sends one too).
+    let got = request.len();
+    say!(say, "read {got} bytes, then read() = 0: the client's FIN");
+    reply(&stream, &request, opts, say)
+}
+// ANCHOR_END: handle
 
-    // ANCHOR: read_request
-    // Read until read() returns 0: the client's FIN, sent by its
-    // shutdown(Write), is the only end-of-request marker this protocol has.
-    // One byte past the limit is enough to know a request is too long; the
-    // server never holds more than that.
+// ANCHOR: read_request
+/// Read until read() returns 0: the client's FIN, sent by its
+/// shutdown(Write), is the only end-of-request marker this protocol has.
+/// One byte past the limit tells us a request is too long (`None`): the
+/// server never holds more than that.
+fn read_request(
+    mut stream: &TcpStream,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<Option<Vec<u8>>, Failure> {
     let mut request = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     let end = loop {
-        let room = (opts.max_request.saturating_add(1) - request.len()).min(chunk.len());
+        let room = (opts.max_request + 1 - request.len()).min(chunk.len());
         match stream.read(&mut chunk[..room]) {
-            Ok(0) => break End::Eof,
+            Ok(0) => break Ok(End::Fin),
             Ok(n) => {
                 request.extend_from_slice(&chunk[..n]);
-                common::detail!(say, "read() returned {n} bytes");
+                detail!(say, "read() returned {n} bytes");
+                say.event("read", &[("bytes", &n)]);
                 if request.len() > opts.max_request {
-                    break End::TooLong;
+                    break Ok(End::TooLong);
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) if is_timeout(&e) => {
-                return Err(Failure::msg(format!(
-                    "no data from the client for {} after {} bytes; closing",
-                    fmt_duration(opts.idle_timeout),
-                    request.len()
-                )));
-            }
-            Err(e) => {
-                return Err(Failure::new(
-                    format!("read request after {} bytes", request.len()),
-                    e,
-                ));
-            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
         }
     };
-    // ANCHOR_END: read_request
-
-    if watchdog.fired() {
-        // read() returned 0 (or failed) because the watchdog shut the
-        // connection down, not because the client finished.
-        say!(say, "the watchdog ended the connection; no reply");
-        return Ok(());
-    }
+    let (got, name) = (request.len(), End::name(&end));
+    say.event("request_end", &[("bytes", &got), ("end", &name)]);
     match end {
-        End::Eof => {
-            say!(
-                say,
-                "read {} bytes, then read() returned 0: the client's FIN, the request is complete",
-                request.len()
-            );
-            reply(&stream, &request, say)
+        Ok(End::Fin) => Ok(Some(request)),
+        Ok(End::TooLong) => Ok(None),
+        // SO_RCVTIMEO expired: EAGAIN on Linux, WouldBlock to Rust (lesson
+        // 2 is about this).
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            let idle = fmt_duration(opts.idle_timeout);
+            let why =
+                format!("no data from the client for {idle} after {got} bytes");
+            Err(Failure::msg(why))
         }
-        End::TooLong => refuse(&stream, opts, say),
+        Err(e) => {
+            Err(Failure::new(format!("read request after {got} bytes"), e))
+        }
     }
 }
+// ANCHOR_END: read_request
 
-/// Why the request loop stopped.
+/// Why the request loop stopped: read() returned 0, or `--max-request`.
 enum End {
-    /// read() returned 0: the client's FIN.
-    Eof,
-    /// The request passed `--max-request`.
+    Fin,
     TooLong,
 }
 
+impl End {
+    /// The `end=` of the `request_end` event.
+    fn name(end: &io::Result<End>) -> String {
+        match end {
+            Ok(End::Fin) => "eof".to_owned(),
+            Ok(End::TooLong) => "too_long".to_owned(),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => "timeout".into(),
+            Err(e) => format!("{:?}", e.kind()),
+        }
+    }
+}
+
 // ANCHOR: reply
-fn reply(mut stream: &TcpStream, request: &[u8], say: &Narrator) -> Result<(), Failure> {
+fn reply(
+    mut stream: &TcpStream,
+    request: &[u8],
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     let reply = reply_to(request);
     // One write_all: a short write is retried until every byte is queued.
     // A client that vanished makes this fail with BrokenPipe or
     // ConnectionReset, an error for this connection only: Rust ignores
     // SIGPIPE, so the process is not killed for it.
     stream.write_all(&reply).context("send the reply")?;
+    say.event("reply", &[("bytes", &reply.len())]);
+    if opts.abort {
+        return abort::close(stream, say); // VARIANT
+    }
     // Our FIN goes out after the reply; the client's read() returns 0 once
     // it has read all of it. Say so explicitly rather than relying on the
-    // close at the end of `handle`: while the watchdog holds its clone of
+    // close when `handle` returns: while the watchdog holds its clone of
     // this socket, dropping our handle would not close anything.
     match stream.shutdown(Shutdown::Write) {
         Ok(()) => {}
-        // The client's kernel answered the reply with RST: the client had
-        // closed its socket (it gave up, or crashed), and the reply is lost.
-        // The reset itself is kept as the socket's pending error.
+        // The client had closed and its kernel answered the reply with
+        // RST: the reply is lost. The reset is the socket's pending error.
         Err(e) if e.kind() == io::ErrorKind::NotConnected => {
             let reset = stream.take_error().ok().flatten().unwrap_or(e);
-            return Err(Failure::new(
-                "the reply was not delivered: the client reset the connection",
-                reset,
-            ));
+            return Err(Failure::new("the reply was not delivered", reset));
         }
         Err(e) => return Err(Failure::new("shutdown(Write)", e)),
     }
-    say!(
-        say,
-        "sent a {}-byte reply, then shutdown(Write): our FIN follows it",
-        reply.len()
-    );
+    let n = reply.len();
+    say!(say, "sent a {n}-byte reply, then shutdown(Write): our FIN");
+    say.event("closed", &[("how", &"fin")]);
     Ok(())
 }
 // ANCHOR_END: reply
 
-fn refuse(mut stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
-    say!(
-        say,
-        "the request passed {} bytes: refusing it without reading the rest",
-        opts.max_request
-    );
-    stream
-        .write_all(&refusal(opts.max_request))
-        .context("send the refusal")?;
-    // ANCHOR: close_early
-    if opts.close_early {
-        // Wrong on purpose. Closing a socket whose receive buffer still holds
-        // unread bytes makes the kernel send RST instead of FIN (RFC 2525,
-        // 2.17): the data would be lost, so it tells the peer at once. The
-        // client then sees ConnectionReset instead of a clean end of the
-        // reply, and may lose the reply itself.
-        say!(
-            say,
-            "--close-early: closing with the request's rest unread (the kernel sends RST)"
-        );
-        return Ok(());
-    }
-    // ANCHOR_END: close_early
-    lingering_close(stream, say)
-}
-
-// ANCHOR: lingering_close
-/// Close after answering early without losing the answer: send FIN after it,
-/// then read and discard whatever the client still sends, until its FIN or
-/// [`LINGER_LIMIT`], so that nothing is left unread when the socket closes.
-fn lingering_close(mut stream: &TcpStream, say: &Narrator) -> Result<(), Failure> {
-    shutdown_or_closed(stream, Shutdown::Write).context("shutdown(Write)")?;
-    let deadline = Instant::now() + LINGER_LIMIT;
-    let mut sink = [0u8; 16 * 1024];
-    let mut drained = 0usize;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            say!(
-                say,
-                "still receiving after {}: closing anyway",
-                fmt_duration(LINGER_LIMIT)
-            );
-            return Ok(());
-        }
-        stream
-            .set_read_timeout(Some(left))
-            .context("set_read_timeout")?;
-        match stream.read(&mut sink) {
-            Ok(0) => break,
-            Ok(n) => drained += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if is_timeout(&e) => {}
-            Err(e) => return Err(Failure::new("drain the refused request", e)),
-        }
-    }
-    say!(
-        say,
-        "sent FIN after the refusal, drained {drained} more bytes until the client's FIN; \
-         nothing is left unread, so closing sends no RST"
-    );
-    Ok(())
-}
-// ANCHOR_END: lingering_close
-
-// ANCHOR: watchdog
-/// Ends a connection that is still open after `--max-time`, from a thread of
-/// its own, through a second handle to the same socket.
-struct Watchdog {
-    // Dropped when `handle` returns: the watchdog thread wakes up and drops
-    // its handle too.
-    _done: mpsc::Sender<()>,
-    fired: Arc<AtomicBool>,
-}
-
-impl Watchdog {
-    fn start(stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<Watchdog, Failure> {
-        // try_clone gives a second handle (a dup'ed file descriptor) to the
-        // *same* socket. Closing one handle closes nothing while another
-        // lives; shutdown through either acts on the connection itself, for
-        // every handle, and wakes a thread blocked in read() on any of them.
-        let handle = stream.try_clone().context("try_clone")?;
-        let (done, finished) = mpsc::channel::<()>();
-        let fired = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&fired);
-        let (limit, wrong, say) = (opts.max_time, opts.watchdog_drop, say.clone());
-        let watch = move || {
-            if finished.recv_timeout(limit) != Err(RecvTimeoutError::Timeout) {
-                return; // the connection ended in time; `handle` is dropped here
-            }
-            if wrong {
-                say!(
-                    say,
-                    "watchdog: open for {}; --watchdog-drop drops its handle, \
-                     which closes nothing: the other handle keeps the connection open",
-                    fmt_duration(limit)
-                );
-                drop(handle);
-                return;
-            }
-            say!(
-                say,
-                "watchdog: open for {}; shutdown(Both) ends the connection \
-                 and wakes the thread blocked in read()",
-                fmt_duration(limit)
-            );
-            // Set before the shutdown, so the woken thread sees it.
-            flag.store(true, Ordering::SeqCst);
-            if let Err(e) = shutdown_or_closed(&handle, Shutdown::Both) {
-                say.problem(format_args!("watchdog: shutdown(Both): {e}"));
+// ANCHOR: serve
+/// Accept clients until the process is killed (or one, with `--once`),
+/// each on a thread of its own, so that a slow client holds up no other.
+pub fn serve(
+    listener: TcpListener,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let opts = Arc::new(opts.clone());
+    let limits = limits::Limits::new(opts.max_clients);
+    for id in 1u64.. {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                limits::accept_failed(e, say); // HARDENING
+                continue;
             }
         };
-        thread::Builder::new()
-            .name("watchdog".into())
-            .spawn(watch)
-            .context("start the watchdog thread")?;
-        Ok(Watchdog { _done: done, fired })
+        let say = say.tagged(format_args!("#{id}"));
+        say!(say, "accepted a connection from {peer}");
+        say.event("accepted", &[("peer", &peer)]);
+        if opts.once {
+            return handle(stream, &opts, &say);
+        }
+        // HARDENING: past --max-clients, a client is told so and closed.
+        let Some((stream, slot)) = limits.admit(stream, &say) else {
+            continue;
+        };
+        let (opts, conn) = (Arc::clone(&opts), say.clone());
+        let worker = thread::Builder::new().name(format!("conn-{id}"));
+        let spawned = worker.spawn(move || {
+            let _slot = slot;
+            if let Err(failure) = handle(stream, &opts, &conn) {
+                conn.problem(failure);
+            }
+        });
+        if let Err(e) = spawned {
+            limits::spawn_failed(e, &say); // HARDENING
+        }
     }
-
-    /// True once the watchdog has shut the connection down.
-    fn fired(&self) -> bool {
-        self.fired.load(Ordering::SeqCst)
-    }
+    Ok(())
 }
-// ANCHOR_END: watchdog
+// ANCHOR_END: serve
+
+/// Bind the listening socket.
+///
+/// std's `TcpListener::bind` sets SO_REUSEADDR on Unix before binding, so a
+/// restarted server can bind its port again while connections of the
+/// previous run wait out TIME_WAIT. It does not let two servers listen on
+/// one port: the second still gets AddrInUse.
+pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
+    let addrs = addr.resolve()?;
+    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
+}

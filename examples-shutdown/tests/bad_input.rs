@@ -112,9 +112,13 @@ fn client_that_vanishes_mid_request_costs_one_line_and_the_server_carries_on() {
 
 #[test]
 fn silent_client_is_dropped_after_the_idle_timeout() {
-    let mut server = Server::start(SERVER, &["--idle-timeout", "300ms"]);
+    let args = ["--events", "--idle-timeout", "300ms"];
+    let mut server = Server::start(SERVER, &args);
     let _silent = TcpStream::connect(server.addr()).expect("connect");
-    server.wait_for_line("#1 error: no data from the client for 300 ms after 0 bytes; closing");
+    let end = server.wait_for_event("request_end");
+    assert_eq!((end.conn, end.num("bytes")), (Some(1), 0));
+    assert_eq!(end.get("end"), "timeout");
+    server.wait_for_line("#1 error: ");
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), "-q", "next"])
         .assert()

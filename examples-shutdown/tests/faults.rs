@@ -13,7 +13,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_shutdown-client");
 fn a_server_killed_mid_exchange_ends_the_client_with_a_clear_error() {
     // The server waits before reading, so the client is surely waiting for
     // its reply when the server dies.
-    let mut server = Server::start(SERVER, &["--read-delay", "30s"]);
+    let mut server =
+        Server::start(SERVER, &["--events", "--read-delay", "30s"]);
     let waiting = Command::new(CLIENT)
         .args([
             "--addr",
@@ -26,7 +27,7 @@ fn a_server_killed_mid_exchange_ends_the_client_with_a_clear_error() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the client");
-    server.wait_for_line("busy: not reading for 30 s");
+    assert_eq!(server.wait_for_event("busy").num("ms"), 30_000);
     let killed = Instant::now();
     server.kill();
     let out = waiting.wait_with_output().expect("wait for the client");

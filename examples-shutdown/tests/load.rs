@@ -67,7 +67,8 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
     // The 200 clients' threads exit as their connections close, which on
     // a busy machine can lag the last reply: the count is checked once
     // it settles.
-    let (threads, peak_kib) = assert_bounded_after_load(server.pid(), "shutdown-server");
+    let (threads, peak_kib) =
+        assert_bounded_after_load(server.pid(), "shutdown-server");
     // Two threads per open connection (handler and watchdog): the silent
     // ones and the slowloris are still there; the 200 are gone.
     // `cargo test --test load -- --nocapture` shows the numbers.
@@ -81,14 +82,16 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
 
 #[test]
 fn past_max_clients_a_newcomer_is_turned_away_politely() {
-    let mut server = Server::start(SERVER, &["--max-clients", "2"]);
+    let args = ["--events", "--max-clients", "2"];
+    let mut server = Server::start(SERVER, &args);
     let addr = server.addr();
     let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
-    server.wait_for_line("#2 accepted");
+    server.wait_for_event_where("accepted", |e| e.conn == Some(2));
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), "hello"])
         .assert()
         .code(1)
         .stderr(contains("error: the server refused the request: server busy: 2 clients already; try again later"));
-    server.wait_for_line("#3 turned away: 2 clients already (--max-clients)");
+    let away = server.wait_for_event("turned_away");
+    assert_eq!((away.conn, away.num("max")), (Some(3), 2));
 }

@@ -4,60 +4,57 @@
 
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client};
-use predicates::str::contains;
+use common::testing::{Event, Server, client, event, run_events};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_shutdown-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_shutdown-client");
 
 #[test]
 fn watchdog_shutdown_wakes_the_blocked_reader_and_ends_the_connection() {
-    let mut server = Server::start(SERVER, &["--max-time", "300ms"]);
+    let mut server =
+        Server::start(SERVER, &["--events", "--max-time", "300ms"]);
     let started = Instant::now();
-    client(CLIENT)
-        .args([
-            "--addr",
-            &server.addr_arg(),
-            "--no-shutdown",
-            "--read-timeout",
-            "10s",
-            "hello",
-        ])
-        .assert()
-        .code(1)
-        .stdout(contains("read() returned 0 before any reply"))
-        .stderr(contains(
-            "error: the server closed the connection without a reply",
-        ));
+    let (code, events, stderr) = run_events(client(CLIENT).args([
+        "--addr",
+        &server.addr_arg(),
+        "--events",
+        "--no-shutdown",
+        "--read-timeout",
+        "10s",
+        "hello",
+    ]));
     let took = started.elapsed();
+    assert_eq!(code, Some(1), "{stderr}");
+    // The server's FIN, and no reply at all.
+    let end = event(&events, "reply_end");
+    assert_eq!((end.num("bytes"), end.get("end")), (0, "eof"));
     // Ended by the watchdog at 300 ms, long before the client's own 10 s.
     assert!(took >= Duration::from_millis(300), "{took:?}");
     assert!(took < Duration::from_secs(8), "{took:?}");
-    server.wait_for_line("watchdog: open for 300 ms; shutdown(Both)");
-    server.wait_for_line("the watchdog ended the connection; no reply");
+    assert_eq!(server.wait_for_event("watchdog").get("action"), "shutdown");
+    assert_eq!(server.wait_for_event("closed").get("how"), "watchdog");
 }
 
 #[test]
 fn dropping_the_watchdogs_handle_closes_nothing() {
-    let mut server = Server::start(SERVER, &["--max-time", "300ms", "--watchdog-drop"]);
+    let args = ["--events", "--max-time", "300ms", "--watchdog-drop"];
+    let mut server = Server::start(SERVER, &args);
     // The watchdog gives up its handle at 300 ms, yet the connection stays
     // open: the client hears nothing until its own timeout.
-    client(CLIENT)
-        .args([
-            "--addr",
-            &server.addr_arg(),
-            "--no-shutdown",
-            "--read-timeout",
-            "2s",
-            "hello",
-        ])
-        .assert()
-        .code(1)
-        .stderr(contains("error: no reply within 2 s"));
-    server.wait_for_line("--watchdog-drop drops its handle, which closes nothing");
-    assert!(
-        !server
-            .output()
-            .contains("the watchdog ended the connection")
-    );
+    let (code, events, stderr) = run_events(client(CLIENT).args([
+        "--addr",
+        &server.addr_arg(),
+        "--events",
+        "--no-shutdown",
+        "--read-timeout",
+        "2s",
+        "hello",
+    ]));
+    assert_eq!(code, Some(1), "{stderr}");
+    let end = event(&events, "reply_end");
+    assert_eq!((end.num("bytes"), end.get("end")), (0, "timeout"));
+    assert_eq!(server.wait_for_event("watchdog").get("action"), "drop");
+    let events = server.events();
+    let ended = |e: &&Event| e.name == "closed" && e.get("how") == "watchdog";
+    assert!(!events.iter().any(|e| ended(&e)), "{events:?}");
 }

@@ -20,7 +20,10 @@ fn read_line_by(
         // Before every read: the time left, or the per-read limit if less.
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "deadline passed",
+            ));
         }
         reader
             .get_ref()
@@ -32,7 +35,10 @@ fn read_line_by(
             // decide by the limit we set, not by comparing clocks: the
             // kernel's timer and `Instant` need not agree to the tick.
             Err(e) if common::is_timeout(&e) && left <= per_read => {
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "deadline passed",
+                ));
             }
             Err(e) => return Err(e),
         };

@@ -14,7 +14,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::args::{parse_duration, parse_size, parse_timeout};
-use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, is_timeout, say};
+use common::{
+    Context, Failure, HostPort, Narrator, detail, fmt_duration, is_timeout, say,
+};
 use socket2::{SockRef, TcpKeepalive};
 
 use crate::MAX_LINE;
@@ -261,7 +263,9 @@ fn connect(
         // Our limit passed first. The kernel gives up on its own too, once
         // it has resent the SYN net.ipv4.tcp_syn_retries times: that is the
         // next arm.
-        io::ErrorKind::TimedOut if started.elapsed() + Duration::from_millis(50) >= limit => {
+        io::ErrorKind::TimedOut
+            if started.elapsed() + Duration::from_millis(50) >= limit =>
+        {
             say!(
                 say,
                 "connect: no answer to our SYN within {took}: a full accept queue, a firewall \
@@ -332,7 +336,10 @@ fn read_reply(
         let available = match reader.fill_buf() {
             Ok(available) => available,
             Err(e) if is_timeout(&e) && wait.by_deadline => {
-                return Err(out_of_time(reply.len(), longest.max(asked.elapsed())));
+                return Err(out_of_time(
+                    reply.len(),
+                    longest.max(asked.elapsed()),
+                ));
             }
             Err(e) if is_timeout(&e) => {
                 timeouts += 1;
@@ -369,7 +376,8 @@ fn read_reply(
                 reply.len()
             )));
         }
-        let (taken, complete) = match available.iter().position(|&b| b == b'\n') {
+        let (taken, complete) = match available.iter().position(|&b| b == b'\n')
+        {
             Some(end) => (end + 1, true),
             None => (available.len(), false),
         };
@@ -397,7 +405,12 @@ fn read_reply(
 /// verdict that the connection is dead, because a peer that vanished
 /// without a FIN or RST stopped answering. What it stopped answering
 /// depends on what was in flight.
-fn dead(e: io::Error, waited: Duration, opts: &Options, say: &Narrator) -> Failure {
+fn dead(
+    e: io::Error,
+    waited: Duration,
+    opts: &Options,
+    say: &Narrator,
+) -> Failure {
     let why = match (opts.keepalive, opts.user_timeout) {
         // With data unacknowledged, retransmissions decide, bounded by
         // TCP_USER_TIMEOUT; on an idle connection, the keepalive probes do
@@ -407,7 +420,9 @@ fn dead(e: io::Error, waited: Duration, opts: &Options, say: &Narrator) -> Failu
             fmt_duration(limit)
         ),
         (Some(_), None) => "the keepalive probes went unanswered".to_owned(),
-        (None, None) => "our data was resent until net.ipv4.tcp_retries2 ran out".to_owned(),
+        (None, None) => {
+            "our data was resent until net.ipv4.tcp_retries2 ran out".to_owned()
+        }
     };
     say!(
         say,
@@ -521,7 +536,9 @@ fn flood(
                     );
                 }
             }
-            Err(e) if is_timeout(&e) && wait.by_deadline => return Err(deadline.passed()),
+            Err(e) if is_timeout(&e) && wait.by_deadline => {
+                return Err(deadline.passed());
+            }
             Err(e) if is_timeout(&e) => {
                 say!(
                     say,
@@ -535,7 +552,12 @@ fn flood(
                 )));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Failure::new(format!("write after {accepted} bytes"), e)),
+            Err(e) => {
+                return Err(Failure::new(
+                    format!("write after {accepted} bytes"),
+                    e,
+                ));
+            }
         }
     }
     say!(
@@ -553,7 +575,11 @@ fn flood(
 /// A read timeout notices a peer that is silent; it cannot tell a slow peer
 /// from a vanished one (a machine that lost power sends no FIN). Keepalive
 /// probes an idle connection, and a peer that is gone fails to answer them.
-fn configure_keepalive(stream: &TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+fn configure_keepalive(
+    stream: &TcpStream,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     let sock = SockRef::from(stream);
     if let Some(idle) = opts.keepalive {
         let mut params = TcpKeepalive::new().with_time(idle);
@@ -574,7 +600,9 @@ fn configure_keepalive(stream: &TcpStream, opts: &Options, say: &Narrator) -> Re
                 "off"
             },
             fmt_duration(sock.tcp_keepalive_time().context("TCP_KEEPIDLE")?),
-            fmt_duration(sock.tcp_keepalive_interval().context("TCP_KEEPINTVL")?),
+            fmt_duration(
+                sock.tcp_keepalive_interval().context("TCP_KEEPINTVL")?
+            ),
             sock.tcp_keepalive_retries().context("TCP_KEEPCNT")?
         );
     }
@@ -654,7 +682,9 @@ pub fn run_udp(
                     timeouts: attempt - 1,
                 });
             }
-            Err(e) if is_timeout(&e) && wait.by_deadline => return Err(deadline.passed()),
+            Err(e) if is_timeout(&e) && wait.by_deadline => {
+                return Err(deadline.passed());
+            }
             Err(e) if is_timeout(&e) => say!(
                 say,
                 "attempt {attempt}: no answer within {}; UDP never says why",

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use common::args::{parse_duration, parse_timeout};
 use common::{
-    Context, Failure, HostPort, Narrator, Slots, count, detail, fmt_duration, is_timeout, say,
-    turn_away,
+    Context, Failure, HostPort, Narrator, Slots, count, detail, fmt_duration,
+    is_timeout, say,
 };
+use examples_shutdown::server::turn_away;
 use socket2::{Domain, SockRef, Socket, Type};
 
 use crate::MAX_LINE;
@@ -117,7 +118,8 @@ impl Full {
         let addrs = addr.resolve()?;
         let first = addrs[0];
         let listener =
-            Socket::new(Domain::for_address(first), Type::STREAM, None).context("socket")?;
+            Socket::new(Domain::for_address(first), Type::STREAM, None)
+                .context("socket")?;
         listener.set_reuse_address(true).context("SO_REUSEADDR")?;
         listener
             .bind(&first.into())
@@ -128,7 +130,8 @@ impl Full {
             .context("local_addr")?
             .as_socket()
             .ok_or_else(|| Failure::msg("the listener has no IP address"))?;
-        let filler = TcpStream::connect(bound).context("fill the accept queue")?;
+        let filler =
+            TcpStream::connect(bound).context("fill the accept queue")?;
         Ok(Full {
             listener,
             _filler: filler,
@@ -161,7 +164,11 @@ impl Full {
 /// Accept clients until the process is killed (or one, with `--once`), each
 /// on a thread of its own, waking every `--tick` to report how many are
 /// connected.
-pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+pub fn serve(
+    listener: TcpListener,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     // On Linux, SO_RCVTIMEO bounds accept() as it bounds read() (socket(7)):
     // the loop wakes up every tick even when nobody connects, and can do its
     // housekeeping. Elsewhere it may wake only when a client comes.
@@ -201,7 +208,9 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
                         }
                     });
                 if let Err(e) = spawned {
-                    say.problem(format_args!("cannot start a thread for #{id}: {e}"));
+                    say.problem(format_args!(
+                        "cannot start a thread for #{id}: {e}"
+                    ));
                 }
             }
             Err(e) if is_timeout(&e) => {
@@ -225,7 +234,11 @@ pub fn serve(listener: TcpListener, opts: &Options, say: &Narrator) -> Result<()
 
 // ANCHOR: handle
 /// One connection: read request lines and answer each as the mode says.
-fn handle(stream: TcpStream, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+fn handle(
+    stream: TcpStream,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     // The server's own protection: no read or write on this connection may
     // wait longer than the idle timeout, so a client that connects and goes
     // quiet (or stops reading) holds this thread for that long at most.
@@ -293,8 +306,9 @@ fn answer(
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let send =
-        |mut stream: &TcpStream, bytes: &[u8]| stream.write_all(bytes).context("send the answer");
+    let send = |mut stream: &TcpStream, bytes: &[u8]| {
+        stream.write_all(bytes).context("send the answer")
+    };
     match opts.mode {
         Mode::Echo => {
             send(stream, line)?;
@@ -355,7 +369,11 @@ fn answer(
 /// The UDP echo: one datagram in, the same datagram back to its sender,
 /// except the first `--drop-first` requests, which are ignored as a lossy
 /// network would lose them.
-pub fn serve_udp(socket: &UdpSocket, opts: &Options, say: &Narrator) -> Result<(), Failure> {
+pub fn serve_udp(
+    socket: &UdpSocket,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
     // One byte more than the largest datagram we answer: a longer one is
     // truncated by recv_from, and we can tell.
     let mut datagram = [0u8; 2049];
@@ -387,7 +405,9 @@ pub fn serve_udp(socket: &UdpSocket, opts: &Options, say: &Narrator) -> Result<(
             continue;
         }
         match socket.send_to(&datagram[..n], from) {
-            Ok(_) => say!(say, "request {seen} from {from}: answered ({n} bytes)"),
+            Ok(_) => {
+                say!(say, "request {seen} from {from}: answered ({n} bytes)")
+            }
             Err(e) => say.problem(format_args!("send_to {from}: {e}")),
         }
     }
@@ -403,7 +423,8 @@ pub fn bind_udp(addr: &HostPort) -> Result<UdpSocket, Failure> {
 /// What a client hears when the server already serves its maximum: one
 /// line, like every answer of this protocol.
 pub fn busy(max: usize) -> Vec<u8> {
-    format!("error: server busy: {max} clients already; try again later\n").into_bytes()
+    format!("error: server busy: {max} clients already; try again later\n")
+        .into_bytes()
 }
 
 #[cfg(test)]

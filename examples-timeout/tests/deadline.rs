@@ -12,7 +12,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 
 #[test]
 fn a_trickle_never_trips_the_read_timeout_but_the_deadline_ends_it() {
-    let server = Server::start(SERVER, &["--mode", "trickle", "--interval", "50ms"]);
+    let server =
+        Server::start(SERVER, &["--mode", "trickle", "--interval", "50ms"]);
     let started = Instant::now();
     client(CLIENT)
         .args([

@@ -14,7 +14,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 
 #[test]
 fn a_server_killed_mid_exchange_ends_the_client_with_a_clear_error() {
-    let mut server = Server::start(SERVER, &["--mode", "slow", "--delay", "30s"]);
+    let mut server =
+        Server::start(SERVER, &["--mode", "slow", "--delay", "30s"]);
     let waiting = Command::new(CLIENT)
         .args(["--addr", &server.addr_arg(), "--read-timeout", "20s"])
         .stdout(Stdio::piped())
@@ -28,7 +29,9 @@ fn a_server_killed_mid_exchange_ends_the_client_with_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("error: the server closed the connection 0 bytes into the reply"),
+        stderr.contains(
+            "error: the server closed the connection 0 bytes into the reply"
+        ),
         "{stderr}"
     );
     assert!(

@@ -35,8 +35,9 @@ fn keepalive_settings_are_applied_and_read_back() {
 #[test]
 fn keepalive_alone_keeps_the_kernels_other_defaults() {
     let server = Server::start(SERVER, &[]);
-    let probes = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_probes")
-        .expect("read the kernel's default probe count");
+    let probes =
+        std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_probes")
+            .expect("read the kernel's default probe count");
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), "--keepalive", "30s"])
         .assert()

@@ -19,7 +19,8 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
     let addr = server.addr();
 
     let silent: Vec<_> = (0..5).map(|_| hostile::silent(addr)).collect();
-    let slow = hostile::slowloris(addr, b"one byte a second", Duration::from_secs(1));
+    let slow =
+        hostile::slowloris(addr, b"one byte a second", Duration::from_secs(1));
     for _ in 0..5 {
         hostile::vanish(addr);
         hostile::reset_mid_request(addr, b"half a li");
@@ -61,7 +62,8 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
     // The 200 clients' threads exit as their connections close, which on
     // a busy machine can lag the last reply: the count is checked once
     // it settles.
-    let (threads, peak_kib) = assert_bounded_after_load(server.pid(), "timeout-server");
+    let (threads, peak_kib) =
+        assert_bounded_after_load(server.pid(), "timeout-server");
     // `cargo test --test load -- --nocapture` shows the numbers.
     eprintln!(
         "measured: timeout-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \

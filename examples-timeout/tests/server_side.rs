@@ -31,7 +31,8 @@ fn the_server_drops_a_client_that_says_nothing() {
 
 #[test]
 fn the_accept_loop_wakes_up_to_count_its_clients() {
-    let mut server = Server::start(SERVER, &["--tick", "100ms", "--idle-timeout", "500ms"]);
+    let mut server =
+        Server::start(SERVER, &["--tick", "100ms", "--idle-timeout", "500ms"]);
     let quiet = TcpStream::connect(server.addr()).expect("connect");
     // Nobody else connects: only the tick can wake the accept loop to say so.
     server.wait_for_line("[server] 1 client connected");

@@ -29,7 +29,9 @@ fn write_timeout_fires_once_both_buffers_are_full() {
         "{stdout}"
     );
     assert!(
-        stderr.contains("error: write timeout: the server took nothing for 250 ms after"),
+        stderr.contains(
+            "error: write timeout: the server took nothing for 250 ms after"
+        ),
         "{stderr}"
     );
     let accepted: usize = stderr

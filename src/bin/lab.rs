@@ -123,7 +123,9 @@ fn run(command: &Cmd) -> Result<(), Failure> {
             say(format_args!("{host}'s link is clean again"));
             Ok(())
         }
-        Cmd::Loss { host, percent } => adjust(host, |how| how.loss_percent = *percent),
+        Cmd::Loss { host, percent } => {
+            adjust(host, |how| how.loss_percent = *percent)
+        }
         Cmd::Delay { host, delay } => adjust(host, |how| how.delay = *delay),
         Cmd::Show => {
             must_be_up()?;
@@ -154,7 +156,9 @@ fn run(command: &Cmd) -> Result<(), Failure> {
                 return Ok(());
             }
             lab::clear(LEARNER_PREFIX);
-            say("the lab is down: its namespaces, interfaces and programs are gone");
+            say(
+                "the lab is down: its namespaces, interfaces and programs are gone",
+            );
             Ok(())
         }
         Cmd::Wire { prefix } => lab::run_wire(prefix),
@@ -162,7 +166,10 @@ fn run(command: &Cmd) -> Result<(), Failure> {
 }
 
 /// Change one setting of `host`'s link, keeping the others.
-fn adjust(host: &str, change: impl FnOnce(&mut Impairment)) -> Result<(), Failure> {
+fn adjust(
+    host: &str,
+    change: impl FnOnce(&mut Impairment),
+) -> Result<(), Failure> {
     must_be_up()?;
     let mut how = lab::impairment(LEARNER_PREFIX, host)?;
     change(&mut how);
@@ -190,7 +197,9 @@ fn up() -> Result<(), Failure> {
   h3 198.51.100.3 ---+
 "
     );
-    say("run a program in a host with `lab exec HOST -- PROGRAM ARGS`; `lab down` when done");
+    say(
+        "run a program in a host with `lab exec HOST -- PROGRAM ARGS`; `lab down` when done",
+    );
     Ok(())
 }
 
@@ -198,7 +207,8 @@ fn must_be_up() -> Result<(), Failure> {
     if lab::exists(LEARNER_PREFIX) {
         Ok(())
     } else {
-        Err(Failure::msg("the lab is not up").with_hint("build it first: sudo lab up"))
+        Err(Failure::msg("the lab is not up")
+            .with_hint("build it first: sudo lab up"))
     }
 }
 
@@ -222,7 +232,9 @@ fn exec(node: &str, command: &[OsString]) -> ExitCode {
     let mut dirs = vec![bin_dir];
     dirs.extend(std::env::split_paths(&path));
     let Ok(path) = std::env::join_paths(dirs) else {
-        return common::exit(Err(Failure::msg("PATH has a directory with a ':' in it")));
+        return common::exit(Err(Failure::msg(
+            "PATH has a directory with a ':' in it",
+        )));
     };
     let status = Command::new("ip")
         .args(["netns", "exec", &format!("{LEARNER_PREFIX}{node}")])
@@ -230,7 +242,9 @@ fn exec(node: &str, command: &[OsString]) -> ExitCode {
         .env("PATH", path)
         .status();
     match status {
-        Ok(status) => ExitCode::from(status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1))),
+        Ok(status) => ExitCode::from(
+            status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1)),
+        ),
         Err(e) => common::exit(Err(Failure::new("run ip netns exec", e))),
     }
 }

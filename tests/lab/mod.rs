@@ -22,7 +22,9 @@ use crate::support::workspace_bin;
 /// build one is a failure everywhere.
 fn lab() -> Option<Lab> {
     if let Some(why) = common::lab::unavailable() {
-        return skip_or_fail(&format!("the network lab cannot be built here: {why}"));
+        return skip_or_fail(&format!(
+            "the network lab cannot be built here: {why}"
+        ));
     }
     match Lab::for_test(&workspace_bin("lab")) {
         Ok(lab) => Some(lab),
@@ -49,7 +51,12 @@ fn inside(lab: &Lab, host: &str, bin: &str, args: &[&str]) -> Command {
 }
 
 /// A client run inside `host`, to completion: (exit code, stdout, stderr).
-fn run_inside(lab: &Lab, host: &str, bin: &str, args: &[&str]) -> (i32, String, String) {
+fn run_inside(
+    lab: &Lab,
+    host: &str,
+    bin: &str,
+    args: &[&str],
+) -> (i32, String, String) {
     let out = client("ip")
         .args(["netns", "exec", &lab.namespace(host)])
         .arg(workspace_bin(bin))
@@ -71,7 +78,8 @@ fn seconds_after(line: &str, after: &str) -> f64 {
         .nth(1)
         .unwrap_or_else(|| panic!("{after:?} in {line:?}"));
     let mut words = rest.split_whitespace();
-    let number: f64 = words.next().and_then(|n| n.parse().ok()).expect("a number");
+    let number: f64 =
+        words.next().and_then(|n| n.parse().ok()).expect("a number");
     match words.next() {
         Some(unit) if unit.starts_with("ms") => number / 1000.0,
         Some(unit) if unit.starts_with("µs") => number / 1e6,
@@ -84,7 +92,9 @@ fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
     let Some(lab) = lab() else { return };
     let mut servers: Vec<Server> = ["h2", "h3", "h4"]
         .into_iter()
-        .map(|h| Server::spawn(inside(&lab, h, "broadcast-server", &["--name", h])))
+        .map(|h| {
+            Server::spawn(inside(&lab, h, "broadcast-server", &["--name", h]))
+        })
         .collect();
     for to in ["255.255.255.255", "198.51.100.255"] {
         let (code, stdout, stderr) = run_inside(
@@ -240,7 +250,10 @@ fn established(lab: &Lab) -> usize {
 #[test]
 fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
     let Some(lab) = lab() else { return };
-    let _server = timeout_server_in_h2(&lab, &["--mode", "silent", "--idle-timeout", "60s"]);
+    let _server = timeout_server_in_h2(
+        &lab,
+        &["--mode", "silent", "--idle-timeout", "60s"],
+    );
     let to = ["--addr", "198.51.100.2:7102", "--read-timeout", "20s"];
     let watch = |extra: &[&str]| {
         let mut cmd = inside(&lab, "h1", "timeout-client", &to);
@@ -292,7 +305,9 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
         (3.0..8.0).contains(&after),
         "keepalive took {after} s: {line}"
     );
-    keepalive.wait_for_line("error: read the reply: Connection timed out (os error 110)");
+    keepalive.wait_for_line(
+        "error: read the reply: Connection timed out (os error 110)",
+    );
 
     // TCP_USER_TIMEOUT: the request, sent after the cut, is never
     // acknowledged; 3 s later the kernel gives up on the connection.
@@ -349,7 +364,8 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     // the ARP questions too, each lost one costs a whole second, and the
     // attempts below can run out while h1 is still asking (see
     // `first_contact_waits_for_arp_and_a_lost_question_costs_a_second`).
-    let (code, stdout, stderr) = run_inside(&lab, "h1", "timeout-client", &args);
+    let (code, stdout, stderr) =
+        run_inside(&lab, "h1", "timeout-client", &args);
     assert_eq!(code, 0, "over a clean link: {stdout}{stderr}");
     let lossy = Impairment {
         loss_percent: 30.0,
@@ -360,7 +376,8 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     // always ends in a retry. An attempt is answered when its datagram and
     // the answer both survive (0.7 x 0.7 = 0.49), so 16 attempts fail
     // together about once in 50,000 runs (0.51^16 = 2e-5).
-    let (code, stdout, stderr) = run_inside(&lab, "h1", "timeout-client", &args);
+    let (code, stdout, stderr) =
+        run_inside(&lab, "h1", "timeout-client", &args);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("attempt 1: no answer within"), "{stdout}");
     assert!(stdout.contains(": answered after"), "{stdout}");
@@ -370,7 +387,8 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
 /// The state of `host`'s neighbour (ARP) entry for `ip`: REACHABLE,
 /// INCOMPLETE (asking), FAILED (gave up), or "" for none.
 fn neighbour_state(lab: &Lab, host: &str, ip: &str) -> String {
-    let shown = output_in(lab, host, &["ip", "neigh", "show", ip, "dev", "eth0"]);
+    let shown =
+        output_in(lab, host, &["ip", "neigh", "show", ip, "dev", "eth0"]);
     shown
         .split_whitespace()
         .last()
@@ -485,7 +503,9 @@ fn read_timeouts_and_deadlines_count_real_delay() {
     let (code, stdout, stderr) = client(&["--read-timeout", "100ms"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stderr.contains("error: read timeout: no data from the server for 100 ms"),
+        stderr.contains(
+            "error: read timeout: no data from the server for 100 ms"
+        ),
         "{stderr}"
     );
     // With 1 s, the reply comes, and the time it reports includes the delay.
@@ -552,7 +572,8 @@ fn root_network() -> String {
 fn the_lab_leaves_the_root_namespace_untouched() {
     let before = root_network();
     let Some(lab) = lab() else { return };
-    let namespaces = ["h1", "h2", "h3", "h4", "r", "sw", "wire"].map(|n| lab.namespace(n));
+    let namespaces =
+        ["h1", "h2", "h3", "h4", "r", "sw", "wire"].map(|n| lab.namespace(n));
     assert_eq!(root_network(), before, "the lab changed the root namespace");
     let listed = netns_list();
     for ns in &namespaces {
@@ -613,7 +634,9 @@ fn ignored_multi(lab: &Lab, host: &str) -> u64 {
 fn one_broadcast_frame_reaches_every_host_and_costs_even_those_not_listening() {
     let Some(lab) = lab() else { return };
     if Command::new("tcpdump").arg("--version").output().is_err() {
-        skip_or_fail::<()>("tcpdump is not installed (apt-get install tcpdump)");
+        skip_or_fail::<()>(
+            "tcpdump is not installed (apt-get install tcpdump)",
+        );
         return;
     }
     // Watch h1 send and h2 receive, at the Ethernet level (-e).

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 /// A binary of the workspace, built beside the tour by `cargo test --workspace`.
 pub fn workspace_bin(name: &str) -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_advanced-sockets")).with_file_name(name);
+    let bin =
+        Path::new(env!("CARGO_BIN_EXE_advanced-sockets")).with_file_name(name);
     assert!(
         bin.is_file(),
         "{bin:?} is not built: run the workspace's tests with `cargo test --workspace`"

@@ -19,7 +19,9 @@ use examples_broadcast::server::{self, Options};
 /// A discovery server named `name` on `port` (0: a free one), in a
 /// thread, until `stop`. Returns its port.
 fn serve(name: &str, port: u16, stop: &Arc<AtomicBool>) -> u16 {
-    let socket = bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None).unwrap();
+    let socket =
+        bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None)
+            .unwrap();
     let port = socket.local_addr().unwrap().port();
     let opts = Options {
         name: name.into(),
@@ -27,7 +29,12 @@ fn serve(name: &str, port: u16, stop: &Arc<AtomicBool>) -> u16 {
     };
     let stop = Arc::clone(stop);
     thread::spawn(move || {
-        server::serve(&socket, &opts, &Narrator::server(Verbosity::Silent), &stop)
+        server::serve(
+            &socket,
+            &opts,
+            &Narrator::server(Verbosity::Silent),
+            &stop,
+        )
     });
     port
 }
@@ -40,14 +47,18 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
     // A spy on the same port sees the first query arrive, and only then
     // starts gamma: that query was delivered before gamma's socket
     // existed, so the first round cannot have found it.
-    let spy = bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None).unwrap();
+    let spy =
+        bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None)
+            .unwrap();
     let late = {
         let stop = Arc::clone(&stop);
         thread::spawn(move || {
             let mut datagram = [0u8; MAX_DATAGRAM + 1];
             loop {
                 let (n, _) = spy.recv_from(&mut datagram).unwrap();
-                if let Ok(Message::Query { .. }) = Message::parse(&datagram[..n]) {
+                if let Ok(Message::Query { .. }) =
+                    Message::parse(&datagram[..n])
+                {
                     return serve("gamma", port, &stop);
                 }
             }
@@ -63,7 +74,8 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
     .unwrap();
     late.join().unwrap();
     stop.store(true, Ordering::SeqCst);
-    let names: Vec<&str> = found.iter().map(|f| f.service.name.as_str()).collect();
+    let names: Vec<&str> =
+        found.iter().map(|f| f.service.name.as_str()).collect();
     assert_eq!(names, ["alpha", "beta", "gamma"]);
     assert!(
         queries >= 2,

@@ -17,7 +17,9 @@ use examples_broadcast::message::Service;
 #[test]
 fn the_lessons_listener_hears_every_announcement_from_a_std_socket() {
     // The lesson's own listener, on its shared port, in this thread.
-    let socket = bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), None).unwrap();
+    let socket =
+        bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), None)
+            .unwrap();
     let port = socket.local_addr().unwrap().port();
     let service = Service {
         name: "plain-std".into(),
@@ -25,13 +27,16 @@ fn the_lessons_listener_hears_every_announcement_from_a_std_socket() {
     };
     let sender = {
         let service = service.clone();
-        thread::spawn(move || announce(&service, port, 3, Duration::from_millis(100)))
+        thread::spawn(move || {
+            announce(&service, port, 3, Duration::from_millis(100))
+        })
     };
     let opts = ListenOptions {
         duration: Duration::from_millis(800),
         ttl: None,
     };
-    let heard = listen(&socket, &opts, &Narrator::client(Verbosity::Silent)).unwrap();
+    let heard =
+        listen(&socket, &opts, &Narrator::client(Verbosity::Silent)).unwrap();
     let from = sender.join().unwrap().unwrap();
     assert_eq!(heard.len(), 1, "{heard:?}");
     assert_eq!(heard[0].service, service);

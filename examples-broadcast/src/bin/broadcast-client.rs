@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use common::args::Talk;
-use common::{Context, Failure, HostPort, Narrator};
+use common::{Context, Failure, HostPort};
 use examples_broadcast::client::{self, DiscoverOptions, ListenOptions};
 use examples_broadcast::{
     DEFAULT_BROADCAST, DEFAULT_PORT, Group, PAIR_HELP, bind_shared, stays_here,
@@ -67,7 +67,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::client(args.talk.verbosity());
+    let say = args.talk.client();
     match &args.command {
         Command::Discover {
             addr,
@@ -82,7 +82,10 @@ fn run(args: &Args) -> Result<(), Failure> {
             };
             let leaves = match target.ip() {
                 IpAddr::V4(ip) => {
-                    !stays_here(ip) && options.group.is_none_or(|_| !stays_here(options.interface))
+                    !stays_here(ip)
+                        && options
+                            .group
+                            .is_none_or(|_| !stays_here(options.interface))
                 }
                 IpAddr::V6(ip) => !ip.is_loopback(),
             };

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Parser;
 use common::args::Talk;
-use common::{Context, Failure, HostPort, Narrator};
+use common::{Context, Failure, HostPort};
 use examples_broadcast::{DEFAULT_BIND, Group, PAIR_HELP, bind_shared, server};
 
 /// Answers discovery queries, and announces itself if asked to.
@@ -34,12 +34,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::server(args.talk.verbosity());
+    let say = args.talk.server();
     let addr = match (args.port, args.options.group) {
         // An IPv6 group is joined by an IPv6 socket.
         (Some(port), Some(group)) => group.bind_addr(port),
         (Some(port), None) => SocketAddr::from(([0, 0, 0, 0], port)),
-        (None, Some(group @ Group::V6(..))) => group.bind_addr(args.addr.resolve()?[0].port()),
+        (None, Some(group @ Group::V6(..))) => {
+            group.bind_addr(args.addr.resolve()?[0].port())
+        }
         (None, _) => args.addr.resolve()?[0],
     };
     if !addr.is_ipv4() && !matches!(args.options.group, Some(Group::V6(..))) {

@@ -34,8 +34,10 @@ fn run(args: &Args) -> Result<(), Failure> {
         "framing-bench ({profile}, {} payload bytes per row)\n",
         plan.volume
     );
-    let rows = bench::throughput(plan).map_err(|e| Failure::new("measure throughput", e))?;
-    let trips = bench::round_trips(plan).map_err(|e| Failure::new("measure round trips", e))?;
+    let rows = bench::throughput(plan)
+        .map_err(|e| Failure::new("measure throughput", e))?;
+    let trips = bench::round_trips(plan)
+        .map_err(|e| Failure::new("measure round trips", e))?;
     print!("{}", bench::render(&rows, &trips));
     println!("\ntargets:");
     for (met, line) in bench::verdicts(&rows) {

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::client(args.talk.verbosity());
+    let say = args.talk.client();
     let messages = gather(args, &say)?;
     if messages.is_empty() {
         return Err(Failure::msg("nothing to send").with_hint(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::args::Talk;
-use common::{Context, Failure, HostPort, Narrator};
+use common::{Context, Failure, HostPort};
 use examples_framing::{DEFAULT_ADDR, PAIR_HELP, server};
 
 /// Reads framed messages and sends each one back reversed.
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::server(args.talk.verbosity());
+    let say = args.talk.server();
     server::check(&args.options)?;
     let listener = server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;

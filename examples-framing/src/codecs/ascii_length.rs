@@ -29,7 +29,9 @@
 
 use std::io::{self, BufRead};
 
-use crate::codec::{Codec, cannot_carry, invalid, push_decimal, read_header, read_payload};
+use crate::codec::{
+    Codec, cannot_carry, invalid, push_decimal, read_header, read_payload,
+};
 
 /// How many digits the length field has.
 pub const WIDTH: usize = 6;
@@ -57,7 +59,11 @@ impl Codec for AsciiLength {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         // The common case, when the whole frame is already in the reader's
         // buffer: one look, one copy.
         let available = input.fill_buf()?;

@@ -51,7 +51,11 @@ impl Codec for Base64 {
         if payload.len() > self.max {
             return Err(cannot_carry(
                 "base64",
-                format_args!("{} bytes exceed the {}-byte limit", payload.len(), self.max),
+                format_args!(
+                    "{} bytes exceed the {}-byte limit",
+                    payload.len(),
+                    self.max
+                ),
             ));
         }
         let start = out.len();
@@ -65,14 +69,20 @@ impl Codec for Base64 {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         // 4 characters for every 3 bytes, rounded up: the longest line a
         // payload within the limit can need.
         let max_line = self.max.div_ceil(3).saturating_mul(4);
         // When the whole line is already in the reader's buffer, decode it
         // from there; otherwise gather it first.
         let available = input.fill_buf()?;
-        if let Some(end) = memchr::memchr(b'\n', available).filter(|&end| end <= max_line) {
+        if let Some(end) =
+            memchr::memchr(b'\n', available).filter(|&end| end <= max_line)
+        {
             decode_into(&available[..end], payload)?;
             input.consume(end + 1);
             return Ok(true);

@@ -61,12 +61,18 @@ impl Codec for Delimiter {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         let mut delimiter = Vec::new();
         if !read_until("delimiter", input, b'\n', &mut delimiter, MAX_LEN)? {
             return Ok(false);
         }
-        if let Some(&bad) = delimiter.iter().find(|b| !b.is_ascii_alphanumeric()) {
+        if let Some(&bad) =
+            delimiter.iter().find(|b| !b.is_ascii_alphanumeric())
+        {
             return Err(invalid(
                 "delimiter",
                 format_args!(
@@ -100,7 +106,9 @@ impl Codec for Delimiter {
             if !payload.is_empty() && d > 1 {
                 let tail = payload.len().saturating_sub(d - 1);
                 let mut seam = payload[tail..].to_vec();
-                seam.extend_from_slice(&available[..available.len().min(d - 1)]);
+                seam.extend_from_slice(
+                    &available[..available.len().min(d - 1)],
+                );
                 if let Some(at) = find(&seam, &delimiter) {
                     let used = at + d - (payload.len() - tail);
                     payload.truncate(tail + at);
@@ -120,7 +128,10 @@ impl Codec for Delimiter {
             if payload.len() > self.max + d {
                 return Err(invalid(
                     "delimiter",
-                    format_args!("no delimiter within {} bytes, the limit", self.max),
+                    format_args!(
+                        "no delimiter within {} bytes, the limit",
+                        self.max
+                    ),
                 ));
             }
         }
@@ -141,7 +152,12 @@ impl Codec for Delimiter {
         memchr::memchr(b'\n', frame).map_or(0, |at| at + 1)
     }
 
-    fn envelope(&self, payload: &[u8], head: &mut Vec<u8>, tail: &mut Vec<u8>) -> io::Result<bool> {
+    fn envelope(
+        &self,
+        payload: &[u8],
+        head: &mut Vec<u8>,
+        tail: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         let delimiter = self.choose(payload)?;
         head.extend_from_slice(&delimiter);
         head.push(b'\n');
@@ -157,11 +173,16 @@ impl Delimiter {
         if payload.len() > self.max {
             return Err(cannot_carry(
                 "delimiter",
-                format_args!("{} bytes exceed the {}-byte limit", payload.len(), self.max),
+                format_args!(
+                    "{} bytes exceed the {}-byte limit",
+                    payload.len(),
+                    self.max
+                ),
             ));
         }
         loop {
-            let candidate: [u8; LEN] = std::array::from_fn(|_| fastrand::alphanumeric() as u8);
+            let candidate: [u8; LEN] =
+                std::array::from_fn(|_| fastrand::alphanumeric() as u8);
             if find(payload, &candidate).is_none() {
                 return Ok(candidate);
             }

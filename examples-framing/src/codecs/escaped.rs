@@ -52,7 +52,11 @@ impl Codec for Escaped {
         if payload.len() > self.max {
             return Err(cannot_carry(
                 "escaped",
-                format_args!("{} bytes exceed the {}-byte limit", payload.len(), self.max),
+                format_args!(
+                    "{} bytes exceed the {}-byte limit",
+                    payload.len(),
+                    self.max
+                ),
             ));
         }
         out.reserve(payload.len() + payload.len() / 16 + 1);
@@ -60,7 +64,11 @@ impl Codec for Escaped {
         // Copy runs of ordinary bytes whole; stop only at the two special ones.
         while let Some(at) = memchr::memchr2(b'\\', b'\n', rest) {
             out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(if rest[at] == b'\\' { b"\\\\" } else { b"\\n" });
+            out.extend_from_slice(if rest[at] == b'\\' {
+                b"\\\\"
+            } else {
+                b"\\n"
+            });
             rest = &rest[at + 1..];
         }
         out.extend_from_slice(rest);
@@ -68,10 +76,20 @@ impl Codec for Escaped {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         // Escaping at most doubles the payload, so the raw line may be twice
         // the limit.
-        if !read_until("escaped", input, b'\n', payload, self.max.saturating_mul(2))? {
+        if !read_until(
+            "escaped",
+            input,
+            b'\n',
+            payload,
+            self.max.saturating_mul(2),
+        )? {
             return Ok(false);
         }
         unescape(payload)?;
@@ -123,7 +141,8 @@ fn unescape(line: &mut Vec<u8>) -> io::Result<()> {
         };
         read += 2;
         write += 1;
-        let run = memchr::memchr(b'\\', &line[read..]).unwrap_or(line.len() - read);
+        let run =
+            memchr::memchr(b'\\', &line[read..]).unwrap_or(line.len() - read);
         line.copy_within(read..read + run, write);
         read += run;
         write += run;

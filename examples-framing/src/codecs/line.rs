@@ -54,7 +54,11 @@ impl Codec for Line {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         read_until("line", input, b'\n', payload, self.max)
     }
 

@@ -30,7 +30,8 @@
 use std::io::{self, BufRead};
 
 use crate::codec::{
-    Codec, cannot_carry, cut_short, invalid, push_decimal, read_header, read_payload, show,
+    Codec, cannot_carry, cut_short, invalid, push_decimal, read_header,
+    read_payload, show,
 };
 
 // ANCHOR: netstring
@@ -54,11 +55,16 @@ impl Codec for Netstring {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         // The common case, when the whole frame is already in the reader's
         // buffer and well formed: parse it there.
         let available = input.fill_buf()?;
-        if let Some(colon) = memchr::memchr(b':', &available[..available.len().min(21)])
+        if let Some(colon) =
+            memchr::memchr(b':', &available[..available.len().min(21)])
             && let Some(len) = simple_length(&available[..colon])
             && len <= self.max
             && available.len() > colon + len + 1
@@ -76,12 +82,18 @@ impl Codec for Netstring {
         read_payload("netstring", input, len, payload)?;
         let mut comma = [0u8; 1];
         if !read_header("netstring", input, &mut comma)? {
-            return Err(cut_short("netstring", "before the ',' after the payload"));
+            return Err(cut_short(
+                "netstring",
+                "before the ',' after the payload",
+            ));
         }
         if comma[0] != b',' {
             return Err(invalid(
                 "netstring",
-                format_args!("expected ',' after the payload, got {}", show(comma[0])),
+                format_args!(
+                    "expected ',' after the payload, got {}",
+                    show(comma[0])
+                ),
             ));
         }
         Ok(true)
@@ -91,7 +103,12 @@ impl Codec for Netstring {
         memchr::memchr(b':', frame).map_or(0, |at| at + 1)
     }
 
-    fn envelope(&self, payload: &[u8], head: &mut Vec<u8>, tail: &mut Vec<u8>) -> io::Result<bool> {
+    fn envelope(
+        &self,
+        payload: &[u8],
+        head: &mut Vec<u8>,
+        tail: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         self.head(payload.len(), head)?;
         tail.push(b',');
         Ok(true)
@@ -129,7 +146,10 @@ impl Netstring {
             match byte[0] {
                 b':' if digits > 0 => return Ok(Some(len)),
                 b'0'..=b'9' if digits == 1 && len == 0 => {
-                    return Err(invalid("netstring", "a length with a leading zero"));
+                    return Err(invalid(
+                        "netstring",
+                        "a length with a leading zero",
+                    ));
                 }
                 d @ b'0'..=b'9' => {
                     digits += 1;
@@ -155,7 +175,10 @@ impl Netstring {
                     };
                     return Err(invalid(
                         "netstring",
-                        format_args!("expected {expected}, got {}", show(other)),
+                        format_args!(
+                            "expected {expected}, got {}",
+                            show(other)
+                        ),
                     ));
                 }
             }

@@ -52,7 +52,11 @@ impl Codec for U32Length {
         Ok(())
     }
 
-    fn decode(&self, input: &mut dyn BufRead, payload: &mut Vec<u8>) -> io::Result<bool> {
+    fn decode(
+        &self,
+        input: &mut dyn BufRead,
+        payload: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         // The common case, when the whole frame is already in the reader's
         // buffer: one look, one copy.
         let available = input.fill_buf()?;

@@ -29,8 +29,10 @@ fn a_peer_that_never_stops_is_cut_off_by_the_budget() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (ours, _) = listener.accept().unwrap();
-    let flood = thread::spawn(move || while peer.write_all(&[b'y'; 4096]).is_ok() {});
-    let drained = close_gently(ours, 64 * 1024, Duration::from_secs(5)).unwrap();
+    let flood =
+        thread::spawn(move || while peer.write_all(&[b'y'; 4096]).is_ok() {});
+    let drained =
+        close_gently(ours, 64 * 1024, Duration::from_secs(5)).unwrap();
     assert_eq!(drained, 64 * 1024);
     flood.join().unwrap();
 }

@@ -17,8 +17,9 @@ fn the_whole_reply_comes_back_from_the_real_server() {
         once: true,
         ..server::Options::default()
     };
-    let serving =
-        thread::spawn(move || server::serve(listener, &opts, &Narrator::server(Verbosity::Silent)));
+    let serving = thread::spawn(move || {
+        server::serve(listener, &opts, &Narrator::server(Verbosity::Silent))
+    });
     let request = b"two\nlines of request".repeat(1000);
     assert_eq!(exchange(addr, &request).unwrap(), reply_to(&request));
     assert!(serving.join().unwrap().is_ok());

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::client(args.talk.verbosity());
+    let say = args.talk.client();
     let request = gather(args, &say)?;
     if request.is_empty() {
         return Err(Failure::msg("nothing to send: the request is empty")

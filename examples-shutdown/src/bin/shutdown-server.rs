@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::args::Talk;
-use common::{Context, Failure, HostPort, Narrator};
+use common::{Context, Failure, HostPort};
 use examples_shutdown::{DEFAULT_ADDR, PAIR_HELP, server};
 
 /// Reads each request until the client shuts down its write half, then
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::server(args.talk.verbosity());
+    let say = args.talk.server();
     let listener = server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;
     common::ready(bound);

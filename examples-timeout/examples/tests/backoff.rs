@@ -9,7 +9,8 @@ const CAP: Duration = Duration::from_secs(2);
 
 #[test]
 fn the_ceiling_doubles_then_stops_at_the_cap() {
-    let ceilings: Vec<Duration> = (0..8).map(|a| wait(a, BASE, CAP, 0.999_999)).collect();
+    let ceilings: Vec<Duration> =
+        (0..8).map(|a| wait(a, BASE, CAP, 0.999_999)).collect();
     for pair in ceilings.windows(2) {
         assert!(pair[1] >= pair[0]);
     }

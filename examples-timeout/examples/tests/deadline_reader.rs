@@ -23,7 +23,9 @@ fn a_trickling_server_is_cut_off_at_the_deadline() {
         once: true,
         ..server::Options::default()
     };
-    thread::spawn(move || server::serve(listener, &opts, &Narrator::server(Verbosity::Silent)));
+    thread::spawn(move || {
+        server::serve(listener, &opts, &Narrator::server(Verbosity::Silent))
+    });
     // The reader runs in a thread the test can stop waiting for: a reader
     // without a deadline never returns against a trickle.
     let (done, result) = mpsc::channel();
@@ -45,7 +47,8 @@ fn a_trickling_server_is_cut_off_at_the_deadline() {
     let took = started.elapsed();
     assert_eq!(err.kind(), io::ErrorKind::TimedOut);
     assert!(
-        took >= Duration::from_millis(500) && took < Duration::from_millis(1500),
+        took >= Duration::from_millis(500)
+            && took < Duration::from_millis(1500),
         "{took:?}"
     );
 }
@@ -58,7 +61,9 @@ fn a_prompt_line_comes_back_whole() {
         once: true,
         ..server::Options::default()
     };
-    thread::spawn(move || server::serve(listener, &opts, &Narrator::server(Verbosity::Silent)));
+    thread::spawn(move || {
+        server::serve(listener, &opts, &Narrator::server(Verbosity::Silent))
+    });
     let mut stream = TcpStream::connect(addr).unwrap();
     std::io::Write::write_all(&mut stream, b"ping\n").unwrap();
     let line = read_line_by(
@@ -78,7 +83,9 @@ fn two_lines_in_one_segment_both_survive() {
         once: true,
         ..server::Options::default()
     };
-    thread::spawn(move || server::serve(listener, &opts, &Narrator::server(Verbosity::Silent)));
+    thread::spawn(move || {
+        server::serve(listener, &opts, &Narrator::server(Verbosity::Silent))
+    });
     let mut stream = TcpStream::connect(addr).unwrap();
     std::io::Write::write_all(&mut stream, b"one\ntwo\n").unwrap();
     let mut reader = BufReader::new(&stream);

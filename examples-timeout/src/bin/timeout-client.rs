@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::args::Talk;
-use common::{Failure, HostPort, Narrator};
+use common::{Failure, HostPort};
 use examples_timeout::{DEFAULT_ADDR, MAX_LINE, PAIR_HELP, client};
 
 /// Sends one line and reads the reply, within the timeouts you give it;
@@ -31,12 +31,12 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::client(args.talk.verbosity());
+    let say = args.talk.client();
     if args.message.contains('\n') || args.message.len() > MAX_LINE {
-        return Err(
-            Failure::msg("the request must be one line, shorter than 64 KiB")
-                .with_hint("this protocol ends each request at its newline"),
-        );
+        return Err(Failure::msg(
+            "the request must be one line, shorter than 64 KiB",
+        )
+        .with_hint("this protocol ends each request at its newline"));
     }
     let reply = if args.options.udp {
         client::run_udp(&args.addr, &args.message, &args.options, &say)?

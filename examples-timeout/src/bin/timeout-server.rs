@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::args::Talk;
-use common::{Context, Failure, HostPort, Narrator};
+use common::{Context, Failure, HostPort};
 use examples_timeout::server::{self, Full, Mode};
 use examples_timeout::{DEFAULT_ADDR, PAIR_HELP};
 
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
-    let say = Narrator::server(args.talk.verbosity());
+    let say = args.talk.server();
     let opts = &args.options;
     if opts.udp {
         let socket = server::bind_udp(&args.addr)?;

@@ -8,18 +8,19 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use common::tour::Tour;
+use super::Tour;
 use common::{Context, Failure, Narrator, Verbosity, fmt_duration};
 
-use crate::client::{self, Outcome};
-use crate::codecs::Strategy;
-use crate::mistakes::ReadMistake;
-use crate::server;
+use examples_framing::client::{self, Outcome};
+use examples_framing::codecs::Strategy;
+use examples_framing::mistakes::ReadMistake;
+use examples_framing::server;
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "framing";
 /// What the lesson is about, for `--list`.
-pub const TITLE: &str = "transmitting variable-length messages: seven framings over one stream";
+pub const TITLE: &str =
+    "transmitting variable-length messages: seven framings over one stream";
 
 /// Run every step.
 pub fn run(tour: &mut Tour) -> Result<(), Failure> {
@@ -41,7 +42,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         "u32-length frames sent a byte at a time came back whole",
     );
 
-    tour.step("coalescing: every frame in one write, and the server separates them");
+    tour.step(
+        "coalescing: every frame in one write, and the server separates them",
+    );
     let opts = client::Options {
         burst: true,
         strategy: Strategy::Netstring,
@@ -166,7 +169,8 @@ fn serve_once(
     tour: &Tour,
     opts: server::Options,
 ) -> Result<(SocketAddr, mpsc::Receiver<()>), Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
     let addr = listener.local_addr().context("local_addr")?;
     let say = Narrator::server(tour.level());
     let opts = server::Options { once: true, ..opts };
@@ -184,8 +188,9 @@ fn serve_once(
 }
 
 fn wait_for(done: mpsc::Receiver<()>) -> Result<(), Failure> {
-    done.recv_timeout(Duration::from_secs(10))
-        .map_err(|_| Failure::msg("the tour's server did not finish its connection"))
+    done.recv_timeout(Duration::from_secs(10)).map_err(|_| {
+        Failure::msg("the tour's server did not finish its connection")
+    })
 }
 
 /// One client run against a one-connection server.

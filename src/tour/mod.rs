@@ -3,7 +3,12 @@
 
 use std::io::{self, Write};
 
-use crate::Verbosity;
+pub mod broadcast;
+pub mod framing;
+pub mod shutdown;
+pub mod timeout;
+
+use common::Verbosity;
 
 /// One thing a lesson set out to show, and whether it did.
 #[derive(Clone, Debug)]
@@ -44,7 +49,11 @@ impl Tour {
         self.steps += 1;
         if self.level >= Verbosity::Normal {
             let mut out = io::stdout().lock();
-            let _ = writeln!(out, "\n== {} {}: {title} ==", self.lesson, self.steps);
+            let _ = writeln!(
+                out,
+                "\n== {} {}: {title} ==",
+                self.lesson, self.steps
+            );
             let _ = out.flush();
         }
     }

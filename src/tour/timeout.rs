@@ -8,16 +8,17 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::tour::Tour;
+use super::Tour;
 use common::{Context, Failure, HostPort, Narrator, Verbosity, fmt_duration};
 
-use crate::client::{self, Reply};
-use crate::server::{self, Full, Mode};
+use examples_timeout::client::{self, Reply};
+use examples_timeout::server::{self, Full, Mode};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "timeout";
 /// What the lesson is about, for `--list`.
-pub const TITLE: &str = "timeouts: read, write, connect, idle, deadlines, keepalive, UDP retry";
+pub const TITLE: &str =
+    "timeouts: read, write, connect, idle, deadlines, keepalive, UDP retry";
 
 /// Run every step.
 pub fn run(tour: &mut Tour) -> Result<(), Failure> {
@@ -102,7 +103,12 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let started = Instant::now();
-    let got = client::run(&full.local_addr()?.into(), "ping", &opts, &client_say(tour));
+    let got = client::run(
+        &full.local_addr()?.into(),
+        "ping",
+        &opts,
+        &client_say(tour),
+    );
     let took = started.elapsed();
     report(tour, &got);
     let ok = failed_with(&got, "connect timeout") && took >= ms(500);
@@ -119,9 +125,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let got = client::run(&closed.into(), "ping", &opts, &client_say(tour));
     let took = started.elapsed();
     report(tour, &got);
-    let refused = got
-        .as_ref()
-        .is_err_and(|f| f.kind() == Some(std::io::ErrorKind::ConnectionRefused));
+    let refused = got.as_ref().is_err_and(|f| {
+        f.kind() == Some(std::io::ErrorKind::ConnectionRefused)
+    });
     tour.found(
         refused && took < ms(500),
         format!(
@@ -148,7 +154,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         "writes were taken until both buffers were full, then the 250 ms write timeout fired",
     );
 
-    tour.step("the server's idle timeout: a client that connects and says nothing");
+    tour.step(
+        "the server's idle timeout: a client that connects and says nothing",
+    );
     let idle = server::Options {
         idle_timeout: ms(300),
         ..server_defaults()
@@ -213,7 +221,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("UDP: no connection to time out; resend with backoff");
-    let socket = UdpSocket::bind("127.0.0.1:0").context("bind 127.0.0.1:0 (UDP)")?;
+    let socket =
+        UdpSocket::bind("127.0.0.1:0").context("bind 127.0.0.1:0 (UDP)")?;
     let addr = socket.local_addr().context("local_addr")?;
     let lossy = server::Options {
         udp: true,
@@ -263,7 +272,8 @@ fn failed_with(got: &Result<Reply, Failure>, prefix: &str) -> bool {
 
 /// A port nothing listens on: bound a moment ago, then let go.
 fn closed_port() -> Result<SocketAddr, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
     listener.local_addr().context("local_addr")
 }
 
@@ -272,7 +282,8 @@ fn serve_once(
     tour: &Tour,
     opts: server::Options,
 ) -> Result<(SocketAddr, mpsc::Receiver<()>), Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
     let addr = listener.local_addr().context("local_addr")?;
     let say = Narrator::server(tour.level());
     let (done, finished) = mpsc::channel();
@@ -289,8 +300,9 @@ fn serve_once(
 }
 
 fn wait_for(done: mpsc::Receiver<()>) -> Result<(), Failure> {
-    done.recv_timeout(Duration::from_secs(10))
-        .map_err(|_| Failure::msg("the tour's server did not finish its connection"))
+    done.recv_timeout(Duration::from_secs(10)).map_err(|_| {
+        Failure::msg("the tour's server did not finish its connection")
+    })
 }
 
 /// One exchange with a one-connection server; returns the client's outcome
@@ -303,7 +315,8 @@ fn exchange(
 ) -> Result<(Result<Reply, Failure>, Duration), Failure> {
     let (addr, done) = serve_once(tour, server_opts)?;
     let started = Instant::now();
-    let got = client::run(&addr.into(), message, client_opts, &client_say(tour));
+    let got =
+        client::run(&addr.into(), message, client_opts, &client_say(tour));
     let took = started.elapsed();
     report(tour, &got);
     // The client has closed its side; the server's connection ends with it

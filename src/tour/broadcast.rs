@@ -9,16 +9,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use common::tour::Tour;
+use super::Tour;
 use common::{Context, Failure, Narrator};
 
-use crate::client::{self, DiscoverOptions, ListenOptions};
-use crate::{DEFAULT_BROADCAST, DEFAULT_GROUP, Group, bind_shared, server};
+use examples_broadcast::client::{self, DiscoverOptions, ListenOptions};
+use examples_broadcast::{
+    DEFAULT_BROADCAST, DEFAULT_GROUP, Group, bind_shared, server,
+};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "broadcast";
 /// What the lesson is about, for `--list`.
-pub const TITLE: &str = "UDP broadcast: discovery and announcements, on loopback";
+pub const TITLE: &str =
+    "UDP broadcast: discovery and announcements, on loopback";
 
 /// A server running on a thread until its flag is set.
 struct Running {
@@ -31,10 +34,15 @@ impl Drop for Running {
     }
 }
 
-fn start(tour: &Tour, socket: UdpSocket, opts: server::Options) -> Result<Running, Failure> {
+fn start(
+    tour: &Tour,
+    socket: UdpSocket,
+    opts: server::Options,
+) -> Result<Running, Failure> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    let say = Narrator::server(tour.level()).tagged(format_args!("{}", opts.name));
+    let say =
+        Narrator::server(tour.level()).tagged(format_args!("{}", opts.name));
     thread::Builder::new()
         .name(format!("tour-{}", opts.name))
         .spawn(move || {
@@ -107,7 +115,11 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("a unicast query to the shared port reaches only one server");
-    let got = client::discover(SocketAddr::from(([127, 0, 0, 1], port)), &quick, &say);
+    let got = client::discover(
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        &quick,
+        &say,
+    );
     report(tour, &got);
     let names: Vec<String> = got
         .as_ref()
@@ -192,12 +204,17 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         },
     )?;
     // A server on the same port that did not join.
-    let outsider = start(tour, bind_shared(shared, None)?, named("outsider", 8007))?;
+    let outsider =
+        start(tour, bind_shared(shared, None)?, named("outsider", 8007))?;
     let multicast = DiscoverOptions {
         group: Some(Group::V4(DEFAULT_GROUP)),
         ..quick
     };
-    let got = client::discover(SocketAddr::from((DEFAULT_GROUP, port)), &multicast, &say);
+    let got = client::discover(
+        SocketAddr::from((DEFAULT_GROUP, port)),
+        &multicast,
+        &say,
+    );
     report(tour, &got);
     let names: Vec<String> = got
         .as_ref()

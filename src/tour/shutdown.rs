@@ -7,16 +7,17 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::tour::Tour;
+use super::Tour;
 use common::{Context, Failure, Narrator, Verbosity, fmt_duration};
 
-use crate::client::{self, Seen};
-use crate::{Reply, sample_request, server};
+use examples_shutdown::client::{self, Seen};
+use examples_shutdown::{Reply, sample_request, server};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "shutdown";
 /// What the lesson is about, for `--list`.
-pub const TITLE: &str = "half-open sockets: shutdown(Write), shutdown(Read), closing without RST";
+pub const TITLE: &str =
+    "half-open sockets: shutdown(Write), shutdown(Read), closing without RST";
 
 /// Run every step.
 pub fn run(tour: &mut Tour) -> Result<(), Failure> {
@@ -60,7 +61,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     };
     let got = exchange(tour, server::Options::default(), &opts, hello)?;
     let ok = got.as_ref().is_ok_and(|seen| {
-        seen.late_write == Some(Err(std::io::ErrorKind::BrokenPipe)) && !seen.reply.is_empty()
+        seen.late_write == Some(Err(std::io::ErrorKind::BrokenPipe))
+            && !seen.reply.is_empty()
     });
     tour.found(
         ok,
@@ -68,7 +70,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     // The server speaks before our FIN only to refuse a request.
-    let long = b"this request is longer than sixteen bytes";
+    let long = b"more than sixteen bytes";
     let strict = server::Options {
         max_request: 16,
         ..server::Options::default()
@@ -115,9 +117,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let got = exchange(tour, busy.clone(), &opts, hello)?;
-    let ok = got
-        .as_ref()
-        .is_ok_and(|seen| seen.repeated == [Ok(()), Err(std::io::ErrorKind::NotConnected)]);
+    let ok = got.as_ref().is_ok_and(|seen| {
+        seen.repeated == [Ok(()), Err(std::io::ErrorKind::NotConnected)]
+    });
     tour.found(ok, "repeating shutdown(Write) was Ok while the server's FIN was outstanding, NotConnected once both FINs were exchanged");
 
     tour.step("shutdown(Write) does not wait for the data to be delivered");
@@ -181,6 +183,20 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ok,
         "shutdown(Write), draining to the client's FIN, then closing delivered the refusal cleanly",
     );
+
+    tour.step("--abort: SO_LINGER 0 closes with RST, on purpose");
+    let abort = server::Options {
+        abort: true,
+        ..server::Options::default()
+    };
+    let got = exchange(tour, abort, &plain, hello)?;
+    let ok = got
+        .as_ref()
+        .is_err_and(|f| f.kind() == Some(std::io::ErrorKind::ConnectionReset));
+    tour.found(
+        ok,
+        "SO_LINGER 0 made the server's close send RST: the client's read ended in ConnectionReset",
+    );
     Ok(())
 }
 
@@ -193,7 +209,8 @@ fn exchange(
     client_opts: &client::Options,
     request: &[u8],
 ) -> Result<Result<Seen, Failure>, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
     let addr: SocketAddr = listener.local_addr().context("local_addr")?;
     let say = Narrator::server(tour.level());
     let opts = server::Options {
@@ -218,7 +235,11 @@ fn exchange(
         match &outcome {
             Ok(seen) if seen.reply.len() <= 200 => say.result(&seen.reply),
             Ok(seen) => {
-                let first = seen.reply.split(|&b| b == b'\n').next().unwrap_or_default();
+                let first = seen
+                    .reply
+                    .split(|&b| b == b'\n')
+                    .next()
+                    .unwrap_or_default();
                 say.result(
                     format!(
                         "{} (and {} more bytes)",
@@ -232,8 +253,8 @@ fn exchange(
         }
     }
     // The server has one connection to finish; a few seconds is plenty.
-    finished
-        .recv_timeout(Duration::from_secs(5))
-        .map_err(|_| Failure::msg("the tour's server did not finish its connection"))?;
+    finished.recv_timeout(Duration::from_secs(5)).map_err(|_| {
+        Failure::msg("the tour's server did not finish its connection")
+    })?;
     Ok(outcome)
 }

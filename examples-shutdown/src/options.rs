@@ -1,0 +1,96 @@
+//! The flags of `shutdown-server` and `shutdown-client`. Each field is a
+//! flag; its doc comment is the flag's `--help`. The story files read them;
+//! nothing here touches a socket.
+
+use std::time::Duration;
+
+use common::args::{parse_duration, parse_size, parse_timeout};
+
+/// How the server behaves (`shutdown-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServerOptions {
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Refuse requests longer than this (the server never holds more).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_request: usize,
+
+    /// Give up on a client that sends nothing for this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// End any connection still open after this long (the watchdog).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "60s")]
+    pub max_time: Duration,
+
+    /// Wait this long before reading each request, like a busy server.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub read_delay: Option<Duration>,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
+
+    /// Wrong on purpose: after refusing a request, close at once with its
+    /// rest unread, so the kernel sends RST. Shows with
+    /// `--max-request 16` and a client request longer than that.
+    #[arg(long)]
+    pub close_early: bool,
+
+    /// Wrong on purpose: the watchdog drops its handle instead of calling
+    /// shutdown, which ends nothing. Shows with `--max-time 1s` and
+    /// `shutdown-client --no-shutdown hello`.
+    #[arg(long)]
+    pub watchdog_drop: bool,
+
+    /// After the reply, close abortively: SO_LINGER 0 makes close() send
+    /// RST instead of FIN, and the client's read ends in ConnectionReset.
+    #[arg(long, conflicts_with = "close_early")]
+    pub abort: bool,
+}
+
+impl Default for ServerOptions {
+    /// The defaults of `shutdown-server`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
+
+/// What the client does besides the plain exchange (`shutdown-client
+/// --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ClientOptions {
+    /// Never call shutdown(Write): the server cannot know the request is
+    /// complete, and both sides wait (until --read-timeout).
+    #[arg(long)]
+    pub no_shutdown: bool,
+
+    /// After shutdown(Write), try to write once more (it fails: BrokenPipe).
+    #[arg(long)]
+    pub write_after_shutdown: bool,
+
+    /// Call shutdown(Read) before sending, and see what read() does after
+    /// it. Against a plain server the reply resets the connection; with
+    /// `--no-shutdown` against `shutdown-server --max-request 16` and a
+    /// longer request, the server's refusal still arrives.
+    #[arg(long)]
+    pub shutdown_read: bool,
+
+    /// Call shutdown(Write) again at once, and once more after the
+    /// server's FIN (clearest against `shutdown-server --read-delay 1s`).
+    #[arg(long, conflicts_with = "no_shutdown")]
+    pub repeat_shutdown: bool,
+
+    /// Give up when a read or write waits this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
+    pub read_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    /// The defaults of `shutdown-client`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
