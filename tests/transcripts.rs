@@ -27,7 +27,7 @@ use std::fs;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 
-use common::testing::{ClosedPort, Server, client};
+use common::testing::{ClosedPort, Server, Stream, client};
 use regex::Regex;
 use support::{open_quote, words, workspace_bin};
 
@@ -314,7 +314,9 @@ fn run(transcript: &Transcript) -> Result<(), String> {
     server_said(transcript, servers)
 }
 
-/// Wait for the lines the book says the (first) server prints, in order.
+/// Wait for the lines the book says the (first) server prints, in order:
+/// its `error:` lines in order on stderr, the others in order on stdout
+/// (the two streams are read apart, so they interleave by chance).
 fn server_said(
     transcript: &Transcript,
     mut servers: Vec<Server>,
@@ -322,11 +324,28 @@ fn server_said(
     let Some(server) = servers.first_mut() else {
         return Ok(());
     };
+    let stream_of = |line: &str| {
+        if line.contains("] error: ")
+            || line.split(' ').nth(2) == Some("error:")
+        {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        }
+    };
+    // Where the search for each stream's next line starts.
+    let (mut out_at, mut err_at) = (0, 0);
     let mut said = Vec::new();
     for want in &transcript.server_says {
+        let stream = stream_of(want);
         let want = normalize(want, transcript.numbers);
+        let mut at = if stream == Stream::Stdout {
+            out_at
+        } else {
+            err_at
+        };
         loop {
-            let Some(line) = server.line(said.len()) else {
+            let Some((from, line)) = server.line(at) else {
                 return Err(format!(
                     "{}: the server did not say\n{want}\n--- it said ---\n{}",
                     transcript.place,
@@ -334,10 +353,18 @@ fn server_said(
                 ));
             };
             let line = normalize(&line, transcript.numbers);
-            said.push(line.clone());
-            if line == want {
+            if at >= said.len() {
+                said.push(line.clone());
+            }
+            at += 1;
+            if from == stream && line == want {
                 break;
             }
+        }
+        if stream == Stream::Stdout {
+            out_at = at;
+        } else {
+            err_at = at;
         }
     }
     Ok(())
@@ -378,4 +405,120 @@ fn wildcards_hide_only_what_changes() {
         "received 22 bytes in 1 line"
     );
     assert_eq!(normalize("received 22 bytes", true), "received <n> bytes");
+}
+
+/// The programs of the lessons: a workshop command that runs one of these
+/// must be a checked transcript.
+const LESSON_BINARIES: &[&str] = &[
+    "shutdown-server",
+    "shutdown-client",
+    "timeout-server",
+    "timeout-client",
+    "framing-server",
+    "framing-client",
+    "broadcast-server",
+    "broadcast-client",
+];
+
+/// The commands in backticks of a table cell.
+fn commands(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|c| words(c).join(" "))
+        .collect()
+}
+
+fn runs_a_lesson(command: &str) -> bool {
+    LESSON_BINARIES
+        .iter()
+        .any(|b| command.split(' ').next() == Some(b))
+}
+
+#[test]
+fn every_workshop_row_is_a_checked_transcript_or_says_why_not() {
+    let guide =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/workshop.md");
+    let text = fs::read_to_string(guide).expect("read workshop.md");
+    let all = transcripts();
+    // (first server, command) of every transcript step.
+    let checked: Vec<(String, String)> = all
+        .iter()
+        .flat_map(|t| {
+            let server =
+                t.servers.first().map(|s| s.join(" ")).unwrap_or_default();
+            t.steps.iter().map(move |(command, _)| {
+                let command = command.split(" | ").next().unwrap_or_default();
+                (server.clone(), words(command).join(" "))
+            })
+        })
+        .collect();
+    let mut rows = 0;
+    let mut server = String::new();
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        // No command in the guide's tables holds a '|'.
+        let cells: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        let [_, t1, t2, t3, _] = cells[..] else {
+            continue;
+        };
+        for cell in [t1, t2, t3] {
+            let unrun = cell.contains("(not run by the tests");
+            for command in commands(cell) {
+                let other = !runs_a_lesson(&command) && command.contains(' ');
+                assert!(
+                    !other || unrun,
+                    "workshop.md: `{command}` is not a lesson's program: \
+                     say why no test runs it, \"(not run by the tests: ...)\""
+                );
+            }
+        }
+        if t1.trim() != "same" {
+            if let Some(first) =
+                commands(t1).into_iter().find(|c| runs_a_lesson(c))
+            {
+                server = first;
+            }
+        }
+        let servers: Vec<String> = commands(t1)
+            .into_iter()
+            .filter(|c| runs_a_lesson(c))
+            .collect();
+        let servers = if servers.is_empty() {
+            vec![server.clone()]
+        } else {
+            servers
+        };
+        let Some(client) = commands(t2).into_iter().find(|c| runs_a_lesson(c))
+        else {
+            continue;
+        };
+        if t1.contains("(not run by the tests")
+            || t2.contains("(not run by the tests")
+        {
+            continue;
+        }
+        let hello_wait = t3.contains("(not run by the tests")
+            && t1.contains("--read-delay 30s");
+        if hello_wait {
+            continue;
+        }
+        for server in &servers {
+            let found = checked.iter().any(|(s, c)| {
+                s == server
+                    && (c == &client || c.starts_with(&format!("{client} ")))
+            });
+            assert!(
+                found,
+                "workshop.md: `{server}` with `{client}` is no checked transcript \
+                 of any chapter; add one there, or say why no test runs it"
+            );
+            rows += 1;
+        }
+    }
+    assert!(rows >= 12, "only {rows} workshop rows checked");
 }

@@ -189,14 +189,16 @@ impl Server {
     }
 
     /// Every line seen so far, then each new line as it comes: the `n`th
-    /// line the server printed (stdout or stderr, from 0), waiting up to
-    /// [`LINE_TIMEOUT`] for it; `None` if it never comes.
-    pub fn line(&mut self, n: usize) -> Option<String> {
+    /// line the server printed (from 0, stdout and stderr as they came),
+    /// with its stream, waiting up to [`LINE_TIMEOUT`] for it; `None` if it
+    /// never comes. The two streams are read apart, so lines of one are in
+    /// order, but a line of one may come before an earlier one of the other.
+    pub fn line(&mut self, n: usize) -> Option<(Stream, String)> {
         let deadline = Instant::now() + LINE_TIMEOUT;
         while self.seen.len() <= n {
             self.recv_until(deadline)?;
         }
-        Some(self.seen[n].1.clone())
+        Some(self.seen[n].clone())
     }
 
     /// Every event the server has printed so far, in order.
