@@ -477,12 +477,11 @@ fn every_workshop_row_is_a_checked_transcript_or_says_why_not() {
                 );
             }
         }
-        if t1.trim() != "same" {
-            if let Some(first) =
+        if t1.trim() != "same"
+            && let Some(first) =
                 commands(t1).into_iter().find(|c| runs_a_lesson(c))
-            {
-                server = first;
-            }
+        {
+            server = first;
         }
         let servers: Vec<String> = commands(t1)
             .into_iter()
