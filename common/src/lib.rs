@@ -13,7 +13,6 @@
 //! - [`Narrator`], [`say!`] and [`detail!`]: the `[server]` / `[client]` story;
 //! - [`Failure`], [`Context`] and [`exit`]: one `error: ...` line, a hint,
 //!   exit code 1;
-//! - [`is_timeout`]: what a timed-out read looks like on each platform;
 //! - [`Slots`]: a count of connections served at once (`--max-clients`);
 //! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
 //! - `testing` (feature `testing`): the harness the lessons' tests use.
@@ -85,40 +84,3 @@ pub fn warn_if_reachable(bound: SocketAddr) {
 pub fn warn(what: impl std::fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "warning: {what}");
 }
-
-/// True when `err` is what a blocking socket returns once its read or write
-/// timeout has passed.
-///
-/// The same event has two spellings. On Unix, `set_read_timeout` sets
-/// `SO_RCVTIMEO`, and a read that waits that long fails with `EAGAIN`
-/// (`EWOULDBLOCK`), which Rust calls [`io::ErrorKind::WouldBlock`]: the kernel
-/// reuses the "nothing available yet" error of non-blocking sockets. Windows
-/// reports `WSAETIMEDOUT`, which Rust calls [`io::ErrorKind::TimedOut`]. Code
-/// that checks for only one of them works on one platform and misreads the
-/// other. (On a socket in non-blocking mode `WouldBlock` means "not ready",
-/// not "timed out": this helper is for blocking sockets with a timeout.)
-///
-/// The converse trap: on Unix, `TimedOut` from a read or write is
-/// `ETIMEDOUT`, the kernel's verdict that the *connection* is dead
-/// (keepalive probes, or retransmissions of our data, went unanswered).
-/// Treating that as "no data yet, try again" would read a dead socket for
-/// ever, so on Unix this helper says no to it.
-///
-/// ```
-/// use std::io;
-/// assert!(common::is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
-/// // A dead connection on Unix, a read timeout on Windows.
-/// let timed_out = io::Error::from(io::ErrorKind::TimedOut);
-/// assert_eq!(common::is_timeout(&timed_out), cfg!(windows));
-/// assert!(!common::is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
-/// ```
-// ANCHOR: is_timeout
-pub fn is_timeout(err: &io::Error) -> bool {
-    match err.kind() {
-        io::ErrorKind::WouldBlock => true,
-        // Windows' read timeout; on Unix, ETIMEDOUT: the connection is dead.
-        io::ErrorKind::TimedOut => cfg!(windows),
-        _ => false,
-    }
-}
-// ANCHOR_END: is_timeout

@@ -8,9 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use common::args::parse_timeout;
-use common::{
-    Context, Failure, Narrator, count, detail, fmt_duration, is_timeout, say,
-};
+use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
+use examples_timeout::is_timeout;
 
 use crate::Group;
 use crate::message::{MAX_DATAGRAM, Message, Refused, Service};

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::args::parse_timeout;
-use common::{Context, Failure, Narrator, detail, is_timeout, say};
+use common::{Context, Failure, Narrator, detail, say};
+use examples_timeout::is_timeout;
 
 use crate::message::{MAX_DATAGRAM, Message, Service, check_name};
 use crate::{DEFAULT_BROADCAST, Group, stays_here};

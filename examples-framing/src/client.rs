@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{
-    Context, Failure, HostPort, Narrator, count, detail, fmt_duration,
-    is_timeout, say,
+    Context, Failure, HostPort, Narrator, count, detail, fmt_duration, say,
 };
+use examples_timeout::is_timeout;
 
 use crate::codec::{Codec, send};
 use crate::codecs::Strategy;

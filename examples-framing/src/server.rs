@@ -5,17 +5,13 @@
 
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
-use common::{
-    Context, Failure, HostPort, Narrator, Slots, count, fmt_duration,
-    is_timeout, say,
-};
-
-use examples_shutdown::server::turn_away;
+use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, say};
+use examples_timeout::is_timeout;
+use examples_timeout::server::{Admission, accept_loop};
 
 use crate::codec::{DEFAULT_MAX_FRAME, send};
 use crate::codecs::Strategy;
@@ -94,66 +90,34 @@ pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
     TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
 }
 
-/// Accept clients until the process is killed (or one, with `--once`).
+/// Accept clients until the process is killed (or one, with `--once`),
+/// each on a thread of its own: lesson 2's accept loop. Past
+/// --max-clients, a client gets one frame saying so, and is closed.
 pub fn serve(
     listener: TcpListener,
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
     check(opts)?;
-    let opts = Arc::new(opts.clone());
-    let slots = Slots::new(opts.max_clients);
-    for id in 1u64.. {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                say.problem(format_args!("accept: {e}"));
-                thread::sleep(Duration::from_millis(100));
-                continue;
-            }
-        };
-        let conn_say = say.tagged(format_args!("#{id}"));
-        say!(conn_say, "accepted a connection from {peer}");
-        if opts.once {
-            return handle(&stream, &opts, &conn_say);
-        }
-        // Past --max-clients, a client gets one frame saying so, and is
-        // closed, instead of costing a thread.
-        let Some(slot) = slots.take() else {
-            say!(
-                conn_say,
-                "turned away: {} clients already (--max-clients)",
-                slots.max()
-            );
-            let mut frame = Vec::new();
-            let busy = format!(
-                "error: server busy: {} clients already; try again later",
-                slots.max()
-            );
-            if opts
-                .strategy
-                .codec(opts.max_frame)
-                .encode(busy.as_bytes(), &mut frame)
-                .is_ok()
-            {
-                turn_away(stream, &frame);
-            }
-            continue;
-        };
-        let opts = Arc::clone(&opts);
-        let spawned = thread::Builder::new().name(format!("conn-{id}")).spawn(
-            move || {
-                let _slot = slot;
-                if let Err(failure) = handle(&stream, &opts, &conn_say) {
-                    conn_say.problem(failure);
-                }
-            },
-        );
-        if let Err(e) = spawned {
-            say.problem(format_args!("cannot start a thread for #{id}: {e}"));
-        }
+    let rules = Admission {
+        once: opts.once,
+        max_clients: opts.max_clients,
+        tick: None,
+    };
+    let busy = format!(
+        "error: server busy: {} clients already; try again later",
+        opts.max_clients
+    );
+    let mut frame = Vec::new();
+    let codec = opts.strategy.codec(opts.max_frame);
+    if codec.encode(busy.as_bytes(), &mut frame).is_err() {
+        // A --max-frame too small for the message: close without it.
+        frame.clear();
     }
-    Ok(())
+    let opts = opts.clone();
+    accept_loop(listener, rules, &frame, say, move |stream, say| {
+        handle(&stream, &opts, say)
+    })
 }
 
 // ANCHOR: handle

@@ -29,7 +29,8 @@ fn close_gently(
         match stream.read(&mut sink[..(budget - drained).min(4096)]) {
             Ok(0) => break,
             Ok(n) => drained += n,
-            Err(e) if common::is_timeout(&e) => break,
+            // The read timeout (EAGAIN, WouldBlock on Linux): time is up.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) => return Err(e),
         }
     }

@@ -1,0 +1,89 @@
+//! `--connect-timeout`: is anybody there? A closed port refuses at once; a
+//! host or queue that does not answer leaves the SYN unanswered, and only
+//! a timeout ends the wait.
+
+use std::io;
+use std::net::TcpStream;
+use std::time::Instant;
+
+use common::{Failure, HostPort, Narrator, fmt_duration, say};
+
+use super::{Deadline, Options};
+
+// ANCHOR: connect
+/// Connect within --connect-timeout (or, without one, within the deadline).
+pub(super) fn connect(
+    addr: &HostPort,
+    opts: &Options,
+    deadline: &Deadline,
+    say: &Narrator,
+) -> Result<TcpStream, Failure> {
+    let addrs = addr.resolve()?;
+    // Without any timeout, `TcpStream::connect` waits as long as the kernel
+    // keeps resending its SYN: about two minutes on Linux. The deadline is
+    // the bound when no connect timeout is given.
+    let limit = opts.connect_timeout.unwrap_or(opts.deadline);
+    let started = Instant::now();
+    let mut last = None;
+    // connect_timeout takes a single address: try each one the name stands
+    // for, each within what is left.
+    for target in &addrs {
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        let wait = deadline.cap(left)?;
+        match TcpStream::connect_timeout(target, wait.timeout) {
+            Ok(stream) => {
+                say!(
+                    say,
+                    "connected to {target} in {}",
+                    fmt_duration(started.elapsed())
+                );
+                return Ok(stream);
+            }
+            Err(e) => last = Some((*target, e)),
+        }
+    }
+    let took = fmt_duration(started.elapsed());
+    let Some((target, e)) = last else {
+        return Err(Failure::msg(format!("{addr} has no addresses")));
+    };
+    match e.kind() {
+        // Our limit passed first: std's connect_timeout says so with an
+        // error of its own, which carries no OS error code. The kernel
+        // gives up on its own too, once it has resent the SYN
+        // net.ipv4.tcp_syn_retries times: then the error is the socket's,
+        // ETIMEDOUT, and that is the next arm.
+        io::ErrorKind::TimedOut if e.raw_os_error().is_none() => {
+            say!(
+                say,
+                "connect: no answer to our SYN within {took}: a full accept queue, a firewall \
+                 that drops, or a host that is down all look like this"
+            );
+            Err(Failure::msg(format!(
+                "connect timeout: no answer from {target} within {}",
+                fmt_duration(limit)
+            ))
+            .with_hint("the host or its accept queue is not answering; a closed port would have refused at once"))
+        }
+        io::ErrorKind::TimedOut => {
+            say!(
+                say,
+                "connect: the kernel gave up after {took} of resending our SYN (how long: \
+                 net.ipv4.tcp_syn_retries)"
+            );
+            Err(Failure::new(format!("connect to {target}"), e)
+                .with_hint("nobody answered our SYNs; a closed port would have refused at once"))
+        }
+        io::ErrorKind::ConnectionRefused => {
+            say!(
+                say,
+                "connect: refused after {took}: nothing listens there, and its kernel answered our SYN with RST"
+            );
+            Err(Failure::new(format!("connect to {target}"), e))
+        }
+        _ => Err(Failure::new(format!("connect to {target}"), e)),
+    }
+}
+// ANCHOR_END: connect

@@ -1,0 +1,69 @@
+//! `--exact`, wrong on purpose: `read_exact` under a read timeout.
+
+use std::io::Read;
+use std::net::TcpStream;
+
+use common::{Context, Failure, Narrator, fmt_duration, say};
+
+use super::{Deadline, Options, Reply};
+use crate::is_timeout;
+
+// ANCHOR: read_exact_trap
+/// The wrong way: `read_exact` for a reply of known length. When it times
+/// out, the bytes it had already read are gone with it (std says how many is
+/// unspecified), and the stream is out of step.
+pub(super) fn read_exact_reply(
+    mut stream: &TcpStream,
+    len: usize,
+    opts: &Options,
+    deadline: &Deadline,
+    say: &Narrator,
+) -> Result<Reply, Failure> {
+    let wait = deadline.cap(opts.read_timeout)?;
+    stream
+        .set_read_timeout(Some(wait.timeout))
+        .context("set_read_timeout")?;
+    let mut message = vec![0u8; len];
+    match stream.read_exact(&mut message) {
+        Ok(()) => {
+            return Ok(Reply {
+                bytes: message,
+                timeouts: 0,
+            });
+        }
+        Err(e) if is_timeout(&e) => say!(
+            say,
+            "read_exact timed out after {}: whatever part of the {len} bytes it had read is consumed, and lost",
+            fmt_duration(wait.timeout)
+        ),
+        Err(e) => return Err(Failure::new("read_exact the reply", e)),
+    }
+    // Show what the stream holds now: its next bytes are not the start of
+    // a message.
+    let mut next = [0u8; 256];
+    for _ in 0..opts.retries {
+        let wait = deadline.cap(opts.read_timeout)?;
+        stream
+            .set_read_timeout(Some(wait.timeout))
+            .context("set_read_timeout")?;
+        match stream.read(&mut next) {
+            Ok(n) => {
+                say!(
+                    say,
+                    "the next read() returned {n} bytes, {:?}: the tail of the reply, without its head",
+                    String::from_utf8_lossy(&next[..n])
+                );
+                break;
+            }
+            Err(e) if is_timeout(&e) => continue,
+            Err(e) => return Err(Failure::new("read after the timeout", e)),
+        }
+    }
+    Err(
+        Failure::msg("out of step: a read timed out in the middle of a message").with_hint(
+            "after such a timeout, close the connection, or keep partial data in a buffer that \
+         survives the timeout (run without --exact)",
+        ),
+    )
+}
+// ANCHOR_END: read_exact_trap

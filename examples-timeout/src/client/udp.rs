@@ -1,0 +1,90 @@
+//! `--udp`: one datagram each way. Nothing times out by itself, and
+//! nothing says a datagram was lost: wait, then send again, with backoff.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Instant;
+
+use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
+
+use super::{Deadline, Options, Reply};
+use crate::is_timeout;
+
+// ANCHOR: udp
+/// UDP: send one datagram and wait for the answer; when none comes, send
+/// again, waiting twice as long each time (up to --max-backoff), with
+/// jitter, until --retries or the deadline runs out.
+pub fn run_udp(
+    addr: &HostPort,
+    message: &str,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<Reply, Failure> {
+    let started = Instant::now();
+    let deadline = Deadline::after(opts.deadline);
+    let server = addr.resolve()?[0];
+    let any: SocketAddr = if server.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        ([0u16; 8], 0).into()
+    };
+    let socket = UdpSocket::bind(any).context("bind a UDP socket")?;
+    // A connected UDP socket only receives datagrams from the server, and
+    // hears about an ICMP "port unreachable" as ConnectionRefused.
+    socket
+        .connect(server)
+        .with_context(|| format!("connect to {server} (UDP)"))?;
+
+    let mut answer = [0u8; 2048];
+    let mut backoff = opts.read_timeout;
+    for attempt in 1..=opts.retries.saturating_add(1) {
+        socket
+            .send(message.as_bytes())
+            .context("send the request")?;
+        // Jitter: wait between half and all of the backoff, so that many
+        // clients that lost their datagrams at the same moment do not all
+        // send again at the same moment.
+        let jittered = backoff.mul_f64(0.5 + fastrand::f64() / 2.0);
+        let wait = deadline.cap(jittered)?;
+        socket
+            .set_read_timeout(Some(wait.timeout))
+            .context("set_read_timeout")?;
+        match socket.recv(&mut answer) {
+            Ok(n) => {
+                say!(
+                    say,
+                    "attempt {attempt}: answered after {} in all",
+                    fmt_duration(started.elapsed())
+                );
+                return Ok(Reply {
+                    bytes: answer[..n].to_vec(),
+                    timeouts: attempt - 1,
+                });
+            }
+            Err(e) if is_timeout(&e) && wait.by_deadline => {
+                return Err(deadline.passed());
+            }
+            Err(e) if is_timeout(&e) => say!(
+                say,
+                "attempt {attempt}: no answer within {}; UDP never says why",
+                fmt_duration(wait.timeout)
+            ),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                return Err(Failure::new(format!("ask {server} (UDP)"), e).with_hint(
+                    "nothing listens on that UDP port: its kernel answered with ICMP port unreachable",
+                ));
+            }
+            Err(e) => return Err(Failure::new("receive the answer", e)),
+        }
+        backoff = (backoff * 2).min(opts.max_backoff);
+    }
+    Err(Failure::msg(format!(
+        "no answer after {} attempts over {}",
+        opts.retries.saturating_add(1),
+        fmt_duration(started.elapsed())
+    ))
+    .with_hint(
+        "the server may be down, or the network losing datagrams; --retries tries more often",
+    ))
+}
+// ANCHOR_END: udp

@@ -1,0 +1,152 @@
+//! The flags of `timeout-server` and `timeout-client`. Each field is a flag;
+//! its doc comment is the flag's `--help`. Nothing here touches a socket.
+
+use std::time::Duration;
+
+use common::args::{parse_duration, parse_size, parse_timeout};
+
+/// How the server behaves: one mode per lesson point.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A well-behaved echo: the control case.
+    Echo,
+    /// Accepts, then never reads and never writes.
+    Silent,
+    /// Answers each request after --delay.
+    Slow,
+    /// Answers one byte every --interval, forever (a slowloris in reverse).
+    Trickle,
+    /// Answers each request in two halves, --pause apart.
+    Halves,
+    /// A tiny accept queue, already full, that is never accepted from:
+    /// further connects hang.
+    Full,
+}
+
+/// How the server behaves (`timeout-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServerOptions {
+    /// How to (mis)behave.
+    #[arg(long, value_enum, default_value = "echo")]
+    pub mode: Mode,
+
+    /// slow: how long to wait before each answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, default_value = "1s")]
+    pub delay: Duration,
+
+    /// trickle: how long between two bytes of the answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "100ms")]
+    pub interval: Duration,
+
+    /// halves: how long between the two halves of each answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, default_value = "1s")]
+    pub pause: Duration,
+
+    /// Drop a client whose read or write waits this long (and end a
+    /// silent connection after it).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
+
+    /// How often the accept loop wakes up to report how many clients are
+    /// connected.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "1s")]
+    pub tick: Duration,
+
+    /// Serve UDP datagrams instead of TCP connections.
+    #[arg(long, conflicts_with = "mode")]
+    pub udp: bool,
+
+    /// UDP: ignore the first N requests, as a lossy network would.
+    #[arg(long, value_name = "N", default_value = "0", requires = "udp")]
+    pub drop_first: u32,
+}
+
+impl Default for ServerOptions {
+    /// The defaults of `timeout-server`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
+
+/// The client's timeouts and behaviours (`timeout-client --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ClientOptions {
+    /// Give up connecting after this long (TcpStream::connect_timeout).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub connect_timeout: Option<Duration>,
+
+    /// Give up on a single read that waits this long (SO_RCVTIMEO). With
+    /// --udp: how long to wait for the first answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    pub read_timeout: Duration,
+
+    /// Give up on a single write that waits this long (SO_SNDTIMEO).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    pub write_timeout: Duration,
+
+    /// Bound the whole exchange, from connect to the last byte.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "30s")]
+    pub deadline: Duration,
+
+    /// After a read timeout, read again on the same connection, up to N
+    /// times. With --udp: send the request again, up to N times.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub retries: u32,
+
+    /// Wrong on purpose: read the reply with read_exact, which loses what it
+    /// had read when it times out.
+    #[arg(long)]
+    pub exact: bool,
+
+    /// Instead of a request, send this many bytes and never read: against
+    /// --mode silent, the write timeout fires once the buffers are full.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub flood: Option<usize>,
+
+    /// Turn TCP keepalive on: the first probe after this long idle.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub keepalive: Option<Duration>,
+
+    /// Keepalive: the time between two probes.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, requires = "keepalive")]
+    pub keepalive_interval: Option<Duration>,
+
+    /// Keepalive: how many unanswered probes end the connection.
+    #[arg(long, value_name = "N", requires = "keepalive")]
+    pub keepalive_retries: Option<u32>,
+
+    /// Linux: drop the connection when sent data stays unacknowledged this
+    /// long (TCP_USER_TIMEOUT).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub user_timeout: Option<Duration>,
+
+    /// Wait this long between connecting and sending the request: time to
+    /// cut the link in the network lab (`lab cut HOST`), so that the
+    /// request is sent to a peer that is no longer there.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub pause: Option<Duration>,
+
+    /// Use UDP: one datagram each way, sent again with exponential backoff
+    /// and jitter when no answer comes.
+    #[arg(long, conflicts_with_all = ["connect_timeout", "exact", "flood", "keepalive", "user_timeout", "pause"])]
+    pub udp: bool,
+
+    /// UDP: the longest wait for an answer, however many retries.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    pub max_backoff: Duration,
+}
+
+impl Default for ClientOptions {
+    /// The defaults of `timeout-client`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
