@@ -34,8 +34,6 @@
 mod addr;
 pub mod args;
 mod error;
-#[cfg(feature = "lab")]
-pub mod lab;
 mod narrate;
 mod slots;
 #[cfg(feature = "testing")]

@@ -3,7 +3,7 @@
 //! Builds a virtual LAN of network namespaces on this machine (three hosts
 //! on a switch, a router, one host behind it), runs the lessons' binaries
 //! inside its hosts, and cuts, heals or slows their links. Nothing it does
-//! reaches a real network: see `common::lab` and the book's chapter "The
+//! reaches a real network: see `src/lab/` and the book's chapter "The
 //! network lab".
 
 use std::ffi::OsString;
@@ -11,8 +11,10 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
+use advanced_sockets::lab::{
+    self, HOSTS, Impairment, LEARNER_PREFIX, Lab, ROUTER,
+};
 use clap::{Parser, Subcommand};
-use common::lab::{self, HOSTS, Impairment, LEARNER_PREFIX, Lab, ROUTER};
 use common::{Context, Failure};
 
 const AFTER_HELP: &str = "\

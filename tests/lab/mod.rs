@@ -12,7 +12,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::lab::{Impairment, Lab};
+use advanced_sockets::lab::{Impairment, Lab};
 use common::testing::{Server, client};
 
 use crate::support::workspace_bin;
@@ -21,7 +21,7 @@ use crate::support::workspace_bin;
 /// iproute2) that is a skip, or a failure under CI; any other failure to
 /// build one is a failure everywhere.
 fn lab() -> Option<Lab> {
-    if let Some(why) = common::lab::unavailable() {
+    if let Some(why) = advanced_sockets::lab::unavailable() {
         return skip_or_fail(&format!(
             "the network lab cannot be built here: {why}"
         ));
@@ -701,7 +701,7 @@ fn the_lab_command_refuses_bad_input_clearly() {
         ));
     // The learner's lab is not up (unless someone on this machine brought
     // it up, in which case there is nothing to refuse).
-    if !common::lab::exists(common::lab::LEARNER_PREFIX) {
+    if !advanced_sockets::lab::exists(advanced_sockets::lab::LEARNER_PREFIX) {
         client(&lab_bin)
             .args(["cut", "h2"])
             .assert()

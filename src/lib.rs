@@ -1,0 +1,6 @@
+//! The workspace's own library: the network lab, which the `lab` command
+//! builds for learners and the lab's tests (`tests/lab/`) build for
+//! themselves. The tour (`src/main.rs`) drives the lessons through their
+//! own libraries.
+
+pub mod lab;
