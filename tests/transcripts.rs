@@ -441,15 +441,15 @@ fn every_workshop_row_is_a_checked_transcript_or_says_why_not() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/workshop.md");
     let text = fs::read_to_string(guide).expect("read workshop.md");
     let all = transcripts();
-    // (first server, command) of every transcript step.
-    let checked: Vec<(String, String)> = all
+    // (the servers, the command) of every transcript step.
+    let checked: Vec<(Vec<String>, String)> = all
         .iter()
         .flat_map(|t| {
-            let server =
-                t.servers.first().map(|s| s.join(" ")).unwrap_or_default();
+            let servers: Vec<String> =
+                t.servers.iter().map(|s| s.join(" ")).collect();
             t.steps.iter().map(move |(command, _)| {
                 let command = command.split(" | ").next().unwrap_or_default();
-                (server.clone(), words(command).join(" "))
+                (servers.clone(), words(command).join(" "))
             })
         })
         .collect();
@@ -506,15 +506,22 @@ fn every_workshop_row_is_a_checked_transcript_or_says_why_not() {
         if hello_wait {
             continue;
         }
-        for server in &servers {
+        // "A, then B": one run with each; otherwise all of them at once.
+        let runs: Vec<Vec<String>> = if t1.contains(", then ") {
+            servers.iter().map(|s| vec![s.clone()]).collect()
+        } else {
+            vec![servers]
+        };
+        for servers in runs {
             let found = checked.iter().any(|(s, c)| {
-                s == server
+                servers.iter().all(|server| s.contains(server))
                     && (c == &client || c.starts_with(&format!("{client} ")))
             });
             assert!(
                 found,
-                "workshop.md: `{server}` with `{client}` is no checked transcript \
-                 of any chapter; add one there, or say why no test runs it"
+                "workshop.md: `{}` with `{client}` is no checked transcript \
+                 of any chapter; add one there, or say why no test runs it",
+                servers.join("`, `")
             );
             rows += 1;
         }

@@ -1,50 +1,22 @@
 //! The client: `discover` broadcasts one query and collects the replies
-//! for a while; `listen` hears announcements and keeps a table of services,
-//! forgetting those that fall silent.
+//! for a while: [`discover`] is the story. `listen` (`client/listen.rs`)
+//! hears announcements and keeps a table of services, forgetting those
+//! that fall silent.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use common::args::parse_timeout;
 use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
 use examples_timeout::is_timeout;
 
-use crate::Group;
-use crate::message::{MAX_DATAGRAM, Message, Refused, Service};
-use crate::server::configure_multicast;
+use crate::message::{MAX_DATAGRAM, Message, Service};
+use crate::multicast::configure_sending;
 
-/// How `discover` asks. Each field is also a flag of `broadcast-client
-/// discover`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct DiscoverOptions {
-    /// How long to collect replies.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "500ms")]
-    pub wait: Duration,
+mod listen;
 
-    /// Wrong on purpose: do not set SO_BROADCAST (the send then fails with
-    /// EACCES).
-    #[arg(long)]
-    pub no_broadcast_flag: bool,
-
-    /// Ask this multicast group instead of a broadcast address: an IPv4
-    /// group (see --interface), or an IPv6 group with its interface,
-    /// ff02::7104%eth0.
-    #[arg(long, value_name = "GROUP")]
-    pub group: Option<Group>,
-
-    /// The interface (by its address) to send IPv4 multicast out of.
-    #[arg(long, value_name = "IP", default_value_t = Ipv4Addr::LOCALHOST)]
-    pub interface: Ipv4Addr,
-}
-
-impl Default for DiscoverOptions {
-    /// The defaults of `discover`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
-    }
-}
+pub use crate::options::{DiscoverOptions, ListenOptions};
+pub use listen::{Heard, listen, render};
 
 /// A service that answered, and where its answer came from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,7 +42,7 @@ pub fn discover(
     };
     let socket = UdpSocket::bind((any, 0)).context("bind a UDP socket")?;
     if let Some(group) = opts.group {
-        configure_multicast(&socket, group, opts.interface)
+        configure_sending(&socket, group, opts.interface)
             .context("set up multicast")?;
     } else {
         socket
@@ -174,146 +146,3 @@ fn send_failed(
     Failure::new(format!("send a query to {target}"), e)
 }
 // ANCHOR_END: send_failed
-
-/// How `listen` listens. Each field is also a flag of `broadcast-client
-/// listen`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct ListenOptions {
-    /// How long to listen before printing the table.
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
-    pub duration: Duration,
-
-    /// Forget a service not heard from for this long (default: the time
-    /// its own announcements ask for).
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
-    pub ttl: Option<Duration>,
-}
-
-impl Default for ListenOptions {
-    /// The defaults of `listen`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
-    }
-}
-
-/// A service heard announcing itself.
-#[derive(Clone, Debug)]
-pub struct Heard {
-    /// What it announced.
-    pub service: Service,
-    /// Where its announcements came from.
-    pub from: IpAddr,
-    /// When it was last heard.
-    pub last: Instant,
-    /// How long its last announcement is to be believed.
-    pub ttl: Duration,
-    /// Whether it has been reported gone.
-    pub gone: bool,
-}
-
-// ANCHOR: listen
-/// Hear announcements on `socket` (bound to the discovery port) for
-/// `--for`, report each new service once, and each service that falls
-/// silent for longer than its TTL as gone. Returns the table.
-pub fn listen(
-    socket: &UdpSocket,
-    opts: &ListenOptions,
-    say: &Narrator,
-) -> Result<Vec<Heard>, Failure> {
-    let deadline = Instant::now() + opts.duration;
-    let mut table: BTreeMap<(Service, IpAddr), Heard> = BTreeMap::new();
-    let mut datagram = [0u8; MAX_DATAGRAM + 1];
-    loop {
-        let now = Instant::now();
-        for heard in table.values_mut().filter(|h| !h.gone) {
-            if now.duration_since(heard.last) > heard.ttl {
-                heard.gone = true;
-                say!(
-                    say,
-                    "gone: {} at {} (not heard for more than {})",
-                    heard.service.name,
-                    heard.from,
-                    fmt_duration(heard.ttl)
-                );
-            }
-        }
-        let left = deadline.saturating_duration_since(now);
-        if left.is_zero() {
-            break;
-        }
-        // Wake up at least every 100 ms to notice silence.
-        socket
-            .set_read_timeout(Some(left.min(Duration::from_millis(100))))
-            .context("set_read_timeout")?;
-        let (n, from) = match socket.recv_from(&mut datagram) {
-            Ok(received) => received,
-            Err(e) if is_timeout(&e) => continue,
-            Err(e) => {
-                say.problem(format_args!("recv_from: {e}"));
-                continue;
-            }
-        };
-        match Message::parse(&datagram[..n]) {
-            Ok(Message::Announce { service, ttl }) => {
-                let ttl =
-                    opts.ttl.unwrap_or(Duration::from_secs(u64::from(ttl)));
-                let key = (service.clone(), from.ip());
-                let heard = table.entry(key).or_insert_with(|| {
-                    say!(
-                        say,
-                        "new: {} on port {}, announced from {from}",
-                        service.name,
-                        service.port
-                    );
-                    Heard {
-                        service,
-                        from: from.ip(),
-                        last: Instant::now(),
-                        ttl,
-                        gone: false,
-                    }
-                });
-                if heard.gone {
-                    say!(say, "back: {} at {}", heard.service.name, heard.from);
-                    heard.gone = false;
-                }
-                heard.last = Instant::now();
-                heard.ttl = ttl;
-            }
-            Ok(Message::Query { .. } | Message::Here { .. }) => {
-                detail!(say, "ignored a query or reply from {from}");
-            }
-            Err(Refused::Foreign) => {
-                say!(
-                    say,
-                    "ignored a datagram from {from}: {}",
-                    Refused::Foreign
-                )
-            }
-            Err(refused) => {
-                say!(say, "ignored a datagram from {from}: {refused}")
-            }
-        }
-    }
-    Ok(table.into_values().collect())
-}
-// ANCHOR_END: listen
-
-/// The table `listen` prints at the end.
-pub fn render(heard: &[Heard]) -> String {
-    if heard.is_empty() {
-        return "no announcements heard\n".to_owned();
-    }
-    let mut out =
-        String::from("service              address          port  status\n");
-    for h in heard {
-        let status = if h.gone { "gone" } else { "alive" };
-        out.push_str(&format!(
-            "{:<20} {:<16} {:>5}  {status}\n",
-            h.service.name,
-            h.from.to_string(),
-            h.service.port
-        ));
-    }
-    out
-}

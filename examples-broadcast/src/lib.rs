@@ -35,17 +35,16 @@
 //!   your answer to the first, `--example std_announcer_start` to the second.
 
 use std::fmt;
-use std::net::{
-    IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket,
-};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::str::FromStr;
-
-use common::{Context, Failure};
-use socket2::{Domain, Protocol, Socket, Type};
 
 pub mod client;
 pub mod message;
+pub mod multicast;
+pub mod options;
 pub mod server;
+
+pub use server::bind_shared;
 
 /// The discovery port, unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7104;
@@ -169,86 +168,6 @@ fn interface_index(zone: &str) -> Result<u32, String> {
             format!("no interface {zone:?} here (`ip link` lists them)")
         })
 }
-
-// ANCHOR: bind_shared
-/// A UDP socket that several programs on this host can bind to the same
-/// address and port, and that may send broadcasts, joined to `group` when
-/// given (an IPv4 group on the interface with address `interface`).
-pub fn bind_shared(
-    addr: SocketAddr,
-    group: Option<(Group, Ipv4Addr)>,
-) -> Result<UdpSocket, Failure> {
-    // Port 0 means "any free port". But with SO_REUSEADDR set, Linux may
-    // hand out a port that other sharing sockets already hold, and we would
-    // hear their traffic. A socket without it is given only a port nobody
-    // holds: take that port, let it go, and bind to it explicitly.
-    let addr = if addr.port() == 0 {
-        let probe =
-            UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
-        probe.local_addr().context("local_addr")?
-    } else {
-        addr
-    };
-    let socket = Socket::new(
-        Domain::for_address(addr),
-        Type::DGRAM,
-        Some(Protocol::UDP),
-    )
-    .context("socket")?;
-    // SO_REUSEADDR lets several sockets bind the same port, so several
-    // servers can run on one host; each gets its own copy of every
-    // broadcast. It has to be set before bind, which is why this is
-    // socket2 and not std's UdpSocket::bind.
-    socket.set_reuse_address(true).context("SO_REUSEADDR")?;
-    // The BSDs (macOS among them) want SO_REUSEPORT for the same effect.
-    #[cfg(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd"
-    ))]
-    socket.set_reuse_port(true).context("SO_REUSEPORT")?;
-    if addr.is_ipv4() {
-        // Without SO_BROADCAST, sending to a broadcast address fails with
-        // EACCES: the kernel wants proof that flooding the network is meant.
-        socket.set_broadcast(true).context("SO_BROADCAST")?;
-        // Linux delivers to a socket bound to 0.0.0.0 the multicast of every
-        // group that *any* socket on the host has joined (IP_MULTICAST_ALL
-        // is on by default). Turned off, a socket hears only the groups it
-        // joined itself, which is what "joining a group" is supposed to mean.
-        #[cfg(target_os = "linux")]
-        socket
-            .set_multicast_all_v4(false)
-            .context("IP_MULTICAST_ALL")?;
-    } else {
-        // IPv6 only: on Linux a socket bound to [::] would otherwise also
-        // take IPv4 datagrams for the port, as mapped addresses.
-        socket.set_only_v6(true).context("IPV6_V6ONLY")?;
-        // The same as IP_MULTICAST_ALL, for IPv6 groups.
-        #[cfg(target_os = "linux")]
-        socket
-            .set_multicast_all_v6(false)
-            .context("IPV6_MULTICAST_ALL")?;
-    }
-    socket
-        .bind(&addr.into())
-        .with_context(|| format!("bind {addr}"))?;
-    match group {
-        // Multicast instead of broadcast: only sockets that joined the
-        // group get its datagrams, on the interface chosen here.
-        Some((Group::V4(group), interface)) => socket
-            .join_multicast_v4(&group, &interface)
-            .with_context(|| format!("join {group} on {interface}"))?,
-        // IPv6 names the interface by its index, not by an address.
-        Some((Group::V6(group, index), _)) => socket
-            .join_multicast_v6(&group, index)
-            .with_context(|| format!("join {group} on interface {index}"))?,
-        None => {}
-    }
-    Ok(socket.into())
-}
-// ANCHOR_END: bind_shared
 
 /// True for addresses whose datagrams stay on this host.
 pub fn stays_here(ip: Ipv4Addr) -> bool {

@@ -1,62 +1,106 @@
-//! The server: answers every discovery query with a unicast reply to its
-//! sender, and, with `--announce-every`, broadcasts announcements of its
-//! own. Whatever arrives that is not a query of ours (someone else's
-//! protocol, a malformed datagram, a flood) is logged and ignored: a UDP
-//! port is open to anyone who can reach it.
+//! The server: bind the discovery port so that several servers can share
+//! it and hear every broadcast, answer each query with a unicast reply to
+//! its sender, and, with `--announce-every`, broadcast announcements of its
+//! own. [`bind_shared`], [`serve`] and `answer` are the story; `--group`
+//! (multicast) is in `multicast.rs`, announcements and the log of ignored
+//! datagrams under `server/`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::args::parse_timeout;
-use common::{Context, Failure, Narrator, detail, say};
+use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use examples_timeout::is_timeout;
+use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::message::{MAX_DATAGRAM, Message, Service, check_name};
-use crate::{DEFAULT_BROADCAST, Group, stays_here};
+use crate::message::{MAX_DATAGRAM, Message, Service};
+use crate::{Group, multicast};
 
-/// How the server presents itself. Each field is also a flag of
-/// `broadcast-server`; the doc comments are its `--help`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct Options {
-    /// The service's name, as discovery reports it.
-    #[arg(long, value_parser = parse_name, default_value = "echo")]
-    pub name: String,
+mod announce;
+mod ignored;
 
-    /// The port the service itself is on (reported to clients; discovery
-    /// uses the other port).
-    #[arg(long, value_name = "PORT", default_value = "8000")]
-    pub service_port: u16,
+pub use crate::options::ServerOptions as Options;
 
-    /// Also broadcast an announcement this often.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
-    pub announce_every: Option<Duration>,
-
-    /// Where announcements go: a broadcast address (the LAN is
-    /// 255.255.255.255; the default stays on this host).
-    #[arg(long, value_name = "IP", default_value_t = DEFAULT_BROADCAST)]
-    pub to: Ipv4Addr,
-
-    /// Use this multicast group instead of broadcast: an IPv4 group (see
-    /// --interface), or an IPv6 group with its interface, ff02::7104%eth0.
-    #[arg(long, value_name = "GROUP")]
-    pub group: Option<Group>,
-
-    /// The interface (by its address) to join an IPv4 --group on.
-    #[arg(long, value_name = "IP", default_value_t = Ipv4Addr::LOCALHOST)]
-    pub interface: Ipv4Addr,
-}
-
-impl Default for Options {
-    /// The defaults of `broadcast-server`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
+// ANCHOR: listen_addr
+/// Where to bind: every address (0.0.0.0), which is what hears broadcasts,
+/// on the given port; for an IPv6 group, every IPv6 address.
+pub fn listen_addr(
+    addr: &HostPort,
+    port: Option<u16>,
+    group: Option<Group>,
+) -> Result<SocketAddr, Failure> {
+    let addr = match (port, group) {
+        (Some(port), Some(group)) => group.bind_addr(port),
+        (Some(port), None) => SocketAddr::from(([0, 0, 0, 0], port)),
+        (None, Some(group @ Group::V6(..))) => {
+            group.bind_addr(addr.resolve()?[0].port())
+        }
+        (None, _) => addr.resolve()?[0],
+    };
+    if !addr.is_ipv4() && !matches!(group, Some(Group::V6(..))) {
+        return Err(Failure::msg(format!(
+            "{addr} is IPv6, which has no broadcast"
+        ))
+        .with_hint("use an IPv4 address; IPv6's way is multicast (--group)"));
     }
+    Ok(addr)
 }
+// ANCHOR_END: listen_addr
 
-fn parse_name(name: &str) -> Result<String, String> {
-    check_name(name).map(|()| name.to_owned())
+// ANCHOR: bind_shared
+/// A UDP socket that several programs on this host can bind to the same
+/// address and port, and that may send broadcasts, joined to `group` when
+/// given (an IPv4 group on the interface with address `interface`).
+pub fn bind_shared(
+    addr: SocketAddr,
+    group: Option<(Group, Ipv4Addr)>,
+) -> Result<UdpSocket, Failure> {
+    // Port 0 means "any free port". But with SO_REUSEADDR set, Linux may
+    // hand out a port that other sharing sockets already hold, and we would
+    // hear their traffic. A socket without it is given only a port nobody
+    // holds: take that port, let it go, and bind to it explicitly.
+    let addr = if addr.port() == 0 {
+        let probe =
+            UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
+        probe.local_addr().context("local_addr")?
+    } else {
+        addr
+    };
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )
+    .context("socket")?;
+    // SO_REUSEADDR lets several sockets bind the same port, so several
+    // servers can run on one host; each gets its own copy of every
+    // broadcast. It has to be set before bind, which is why this is
+    // socket2 and not std's UdpSocket::bind.
+    socket.set_reuse_address(true).context("SO_REUSEADDR")?;
+    // The BSDs (macOS among them) want SO_REUSEPORT for the same effect.
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    socket.set_reuse_port(true).context("SO_REUSEPORT")?;
+    if addr.is_ipv4() {
+        // Without SO_BROADCAST, sending to a broadcast address fails with
+        // EACCES: the kernel wants proof that flooding the network is meant.
+        socket.set_broadcast(true).context("SO_BROADCAST")?;
+    }
+    // VARIANT: --group, multicast instead of broadcast.
+    multicast::before_bind(&socket, addr.is_ipv4())?;
+    socket
+        .bind(&addr.into())
+        .with_context(|| format!("bind {addr}"))?;
+    if let Some((group, interface)) = group {
+        multicast::join(&socket, group, interface)?; // VARIANT
+    }
+    Ok(socket.into())
 }
+// ANCHOR_END: bind_shared
 
 /// How often the loop wakes up, at least, to check whether to stop or to
 /// announce.
@@ -71,30 +115,29 @@ fn service(opts: &Options) -> Service {
 }
 
 // ANCHOR: serve
-/// Serve discovery on `socket` until `stop` is set (the binaries never set
-/// it; the tour does).
+/// Serve discovery on `socket` until killed, or for `--for`.
 pub fn serve(
     socket: &UdpSocket,
     opts: &Options,
     say: &Narrator,
-    stop: &AtomicBool,
 ) -> Result<(), Failure> {
+    let until = opts.serve_for.map(|d| Instant::now() + d);
     let port = socket.local_addr().context("local_addr")?.port();
     let announce_to = match opts.group {
         Some(group) => group.addr(port),
         None => SocketAddr::new(IpAddr::V4(opts.to), port),
     };
     if let Some(group) = opts.group {
-        configure_multicast(socket, group, opts.interface)
+        multicast::configure_sending(socket, group, opts.interface)
             .with_context(|| format!("send to {group}"))?;
     }
     let mut next_announcement = opts.announce_every.map(|_| Instant::now());
     let mut announced = 0u64;
-    let mut ignored = Ignored::default();
+    let mut ignored = ignored::Ignored::default(); // HARDENING
     // One byte more than a datagram may hold: a longer one comes in cut to
     // this size, and the extra byte shows it.
     let mut datagram = [0u8; MAX_DATAGRAM + 1];
-    while !stop.load(Ordering::SeqCst) {
+    while until.is_none_or(|t| Instant::now() < t) {
         let wait = next_announcement.map_or(TICK, |at| {
             at.saturating_duration_since(Instant::now()).min(TICK)
         });
@@ -118,10 +161,22 @@ pub fn serve(
             (next_announcement, opts.announce_every)
             && Instant::now() >= at
         {
-            announce(socket, announce_to, every, opts, say, announced == 0);
+            // VARIANT: --announce-every.
+            announce::announce(
+                socket,
+                announce_to,
+                every,
+                opts,
+                say,
+                announced == 0,
+            );
             announced += 1;
             next_announcement = Some(at + every);
         }
+    }
+    if let Some(served) = opts.serve_for {
+        say!(say, "served for {}: going away", fmt_duration(served));
+        say.event("gone", &[("announced", &announced)]);
     }
     Ok(())
 }
@@ -166,89 +221,3 @@ fn answer(
     }
 }
 // ANCHOR_END: answer
-
-// ANCHOR: ignored
-/// Says why datagrams were ignored, without letting a flood of them flood
-/// the log: the first few one by one, then one line per thousand.
-#[derive(Default)]
-struct Ignored {
-    count: u64,
-}
-
-impl Ignored {
-    const SHOWN: u64 = 10;
-    const EVERY: u64 = 1000;
-
-    fn note(&mut self, from: SocketAddr, why: &str, say: &Narrator) {
-        self.count += 1;
-        if self.count <= Self::SHOWN {
-            say!(say, "ignored a datagram from {from}: {why}");
-        } else if self.count.is_multiple_of(Self::EVERY) {
-            say!(
-                say,
-                "ignored {} datagrams so far (the first {} shown); the latest from {from}: {why}",
-                self.count,
-                Self::SHOWN
-            );
-        }
-    }
-}
-// ANCHOR_END: ignored
-
-// ANCHOR: announce
-/// Broadcast (or multicast) one announcement. Listeners believe it for three
-/// intervals, so one lost datagram does not make a service look gone.
-fn announce(
-    socket: &UdpSocket,
-    to: SocketAddr,
-    every: Duration,
-    opts: &Options,
-    say: &Narrator,
-    first: bool,
-) {
-    let ttl = u32::try_from((every * 3).as_secs().max(1)).unwrap_or(u32::MAX);
-    let message = Message::Announce {
-        service: service(opts),
-        ttl,
-    }
-    .encode();
-    match socket.send_to(&message, to) {
-        Ok(_) if first => say!(
-            say,
-            "announced {} on port {} to {to}; again every {} (shown with -v)",
-            opts.name,
-            opts.service_port,
-            common::fmt_duration(every)
-        ),
-        Ok(_) => detail!(say, "announced {} again", opts.name),
-        Err(e) => say.problem(format_args!("announce to {to}: {e}")),
-    }
-}
-// ANCHOR_END: announce
-
-/// Send multicast to `group` out of its interface only (for IPv4, the one
-/// with address `interface`), and keep it on this host when that interface
-/// is loopback.
-pub fn configure_multicast(
-    socket: &UdpSocket,
-    group: Group,
-    interface: Ipv4Addr,
-) -> std::io::Result<()> {
-    let sock = socket2::SockRef::from(socket);
-    match group {
-        Group::V4(_) => {
-            sock.set_multicast_if_v4(&interface)?;
-            // Deliver our own multicast to sockets of this host (other
-            // servers, listeners), as loopback delivery needs.
-            sock.set_multicast_loop_v4(true)?;
-            // TTL 0: never past this host. On a real interface, 1: this link.
-            sock.set_multicast_ttl_v4(if stays_here(interface) { 0 } else { 1 })
-        }
-        Group::V6(_, index) => {
-            sock.set_multicast_if_v6(index)?;
-            sock.set_multicast_loop_v6(true)?;
-            // One hop: this link (a link-local group goes no further anyway).
-            sock.set_multicast_hops_v6(1)
-        }
-    }
-}

@@ -4,8 +4,6 @@
 //! broadcast address, a loopback multicast group, or 127.0.0.1.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -23,35 +21,43 @@ pub const NAME: &str = "broadcast";
 pub const TITLE: &str =
     "UDP broadcast: discovery and announcements, on loopback";
 
-/// A server running on a thread until its flag is set.
+/// A server running on a thread for a while (`--for`): dropping it waits
+/// for it to end, so that none of its lines come after the next step.
 struct Running {
-    stop: Arc<AtomicBool>,
+    done: Option<thread::JoinHandle<()>>,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        if let Some(done) = self.done.take() {
+            let _ = done.join();
+        }
     }
 }
+
+/// How long a server of the tour serves: long enough for its step.
+const SERVE_FOR: Duration = Duration::from_millis(1500);
 
 fn start(
     tour: &Tour,
     socket: UdpSocket,
     opts: server::Options,
 ) -> Result<Running, Failure> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
+    let opts = server::Options {
+        serve_for: opts.serve_for.or(Some(SERVE_FOR)),
+        ..opts
+    };
     let say =
         Narrator::server(tour.level()).tagged(format_args!("{}", opts.name));
-    thread::Builder::new()
+    let done = thread::Builder::new()
         .name(format!("tour-{}", opts.name))
         .spawn(move || {
-            if let Err(failure) = server::serve(&socket, &opts, &say, &flag) {
+            if let Err(failure) = server::serve(&socket, &opts, &say) {
                 say.problem(failure);
             }
         })
         .context("start a server thread")?;
-    Ok(Running { stop })
+    Ok(Running { done: Some(done) })
 }
 
 fn named(name: &str, port: u16) -> server::Options {
@@ -146,26 +152,20 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
 
     tour.step("announcements, and a server that falls silent");
     let herald = bind_shared(shared, None)?;
+    // herald announces for 400 ms, then goes away by itself (--for).
     let announcing = server::Options {
         announce_every: Some(Duration::from_millis(100)),
+        serve_for: Some(Duration::from_millis(400)),
         ..named("herald", 8005)
     };
     let listener = bind_shared(shared, None)?;
     let herald = start(tour, herald, announcing)?;
-    let stopper = thread::Builder::new()
-        .name("tour-stopper".into())
-        .spawn(move || {
-            // Let the listener hear a few announcements, then silence it.
-            thread::sleep(Duration::from_millis(400));
-            drop(herald);
-        })
-        .context("start a thread")?;
     let options = ListenOptions {
         duration: Duration::from_millis(1200),
         ttl: Some(Duration::from_millis(400)),
     };
     let heard = client::listen(&listener, &options, &say)?;
-    let _ = stopper.join();
+    drop(herald);
     if tour.level() >= common::Verbosity::Normal {
         say.result(client::render(&heard).as_bytes());
     }

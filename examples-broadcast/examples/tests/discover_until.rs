@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 
 use common::{Narrator, Verbosity};
 use examples_broadcast::DEFAULT_BROADCAST;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use examples_broadcast::bind_shared;
@@ -17,33 +15,27 @@ use examples_broadcast::message::{MAX_DATAGRAM, Message};
 use examples_broadcast::server::{self, Options};
 
 /// A discovery server named `name` on `port` (0: a free one), in a
-/// thread, until `stop`. Returns its port.
-fn serve(name: &str, port: u16, stop: &Arc<AtomicBool>) -> u16 {
+/// thread, for a few seconds (`--for`). Returns its port.
+fn serve(name: &str, port: u16) -> u16 {
     let socket =
         bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None)
             .unwrap();
     let port = socket.local_addr().unwrap().port();
     let opts = Options {
         name: name.into(),
+        serve_for: Some(Duration::from_secs(10)),
         ..Options::default()
     };
-    let stop = Arc::clone(stop);
     thread::spawn(move || {
-        server::serve(
-            &socket,
-            &opts,
-            &Narrator::server(Verbosity::Silent),
-            &stop,
-        )
+        server::serve(&socket, &opts, &Narrator::server(Verbosity::Silent))
     });
     port
 }
 
 #[test]
 fn a_server_that_starts_late_is_found_by_a_later_query() {
-    let stop = Arc::new(AtomicBool::new(false));
-    let port = serve("alpha", 0, &stop);
-    serve("beta", port, &stop);
+    let port = serve("alpha", 0);
+    serve("beta", port);
     // A spy on the same port sees the first query arrive, and only then
     // starts gamma: that query was delivered before gamma's socket
     // existed, so the first round cannot have found it.
@@ -51,7 +43,6 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
         bind_shared(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)), None)
             .unwrap();
     let late = {
-        let stop = Arc::clone(&stop);
         thread::spawn(move || {
             let mut datagram = [0u8; MAX_DATAGRAM + 1];
             loop {
@@ -59,7 +50,7 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
                 if let Ok(Message::Query { .. }) =
                     Message::parse(&datagram[..n])
                 {
-                    return serve("gamma", port, &stop);
+                    return serve("gamma", port);
                 }
             }
         })
@@ -73,7 +64,6 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
     )
     .unwrap();
     late.join().unwrap();
-    stop.store(true, Ordering::SeqCst);
     let names: Vec<&str> =
         found.iter().map(|f| f.service.name.as_str()).collect();
     assert_eq!(names, ["alpha", "beta", "gamma"]);
@@ -85,8 +75,7 @@ fn a_server_that_starts_late_is_found_by_a_later_query() {
 
 #[test]
 fn when_fewer_answer_the_budget_ends_the_search() {
-    let stop = Arc::new(AtomicBool::new(false));
-    let port = serve("alone", 0, &stop);
+    let port = serve("alone", 0);
     let target = SocketAddr::from((DEFAULT_BROADCAST, port));
     let started = Instant::now();
     let (found, queries) = discover_until(
@@ -97,7 +86,6 @@ fn when_fewer_answer_the_budget_ends_the_search() {
     )
     .unwrap();
     let took = started.elapsed();
-    stop.store(true, Ordering::SeqCst);
     assert_eq!(found.len(), 1);
     // Windows of 100, 200, 400 ms, then what is left of the budget.
     assert!(queries >= 3, "{queries} queries");

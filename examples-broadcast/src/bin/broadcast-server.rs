@@ -1,15 +1,12 @@
 //! `broadcast-server`: the server half of lesson 4. All the lesson is in
-//! `src/server.rs` and `src/lib.rs`; this file parses the flags and reports
-//! the outcome.
+//! `src/server.rs`; this file parses the flags and reports the outcome.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_broadcast::{DEFAULT_BIND, Group, PAIR_HELP, bind_shared, server};
+use examples_broadcast::{DEFAULT_BIND, PAIR_HELP, bind_shared, server};
 
 /// Answers discovery queries, and announces itself if asked to.
 #[derive(Parser)]
@@ -35,24 +32,9 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Failure> {
     let say = args.talk.server();
-    let addr = match (args.port, args.options.group) {
-        // An IPv6 group is joined by an IPv6 socket.
-        (Some(port), Some(group)) => group.bind_addr(port),
-        (Some(port), None) => SocketAddr::from(([0, 0, 0, 0], port)),
-        (None, Some(group @ Group::V6(..))) => {
-            group.bind_addr(args.addr.resolve()?[0].port())
-        }
-        (None, _) => args.addr.resolve()?[0],
-    };
-    if !addr.is_ipv4() && !matches!(args.options.group, Some(Group::V6(..))) {
-        return Err(
-            Failure::msg(format!("{addr} is IPv6, which has no broadcast")).with_hint(
-                "use an IPv4 address; multicast (--group) is IPv6's way, shown here over IPv4",
-            ),
-        );
-    }
-    let group = args.options.group.map(|g| (g, args.options.interface));
-    let socket = bind_shared(addr, group)?;
+    let group = args.options.group;
+    let addr = server::listen_addr(&args.addr, args.port, group)?;
+    let socket = bind_shared(addr, group.map(|g| (g, args.options.interface)))?;
     let bound = socket.local_addr().context("local_addr")?;
     common::ready(bound);
     if !bound.ip().is_loopback() {
@@ -62,5 +44,5 @@ fn run(args: &Args) -> Result<(), Failure> {
             bound.port()
         ));
     }
-    server::serve(&socket, &args.options, &say, &AtomicBool::new(false))
+    server::serve(&socket, &args.options, &say)
 }
