@@ -8,7 +8,6 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{
     Context, Failure, HostPort, Narrator, count, detail, fmt_duration, say,
 };
@@ -19,59 +18,12 @@ use crate::codecs::Strategy;
 use crate::mistakes::{self, WriteMistake};
 use crate::transform;
 
-/// How the client sends. Each field is also a flag of `framing-client`;
-/// the doc comments are its `--help`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct Options {
-    /// How messages are framed (the server must use the same).
-    #[arg(long, value_enum, default_value = "u32-length")]
-    pub strategy: Strategy,
+mod burst; // --burst: every frame in one write
+mod report; // what the binary prints: replies, round trips
 
-    /// Refuse frames larger than this.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
-    pub max_frame: usize,
-
-    /// Give up when a read or write waits this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
-    pub read_timeout: Duration,
-
-    /// Send the encoded stream one byte per write, pausing --pause between
-    /// bytes: TCP splitting a message to the extreme.
-    #[arg(long, conflicts_with_all = ["burst", "split_writes"])]
-    pub trickle: bool,
-
-    /// With --trickle: the pause between two bytes.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, default_value = "2ms")]
-    pub pause: Duration,
-
-    /// Send every frame in one single write, then read the replies: TCP
-    /// coalescing messages.
-    #[arg(long)]
-    pub burst: bool,
-
-    /// Wrong on purpose: write each frame's header and body separately.
-    #[arg(long)]
-    pub split_writes: bool,
-
-    /// Set TCP_NODELAY (turn Nagle's algorithm off).
-    #[arg(long)]
-    pub nodelay: bool,
-
-    /// Send the messages this many times over, and report the round trips.
-    #[arg(long, value_name = "N", default_value = "1")]
-    pub repeat: u32,
-
-    /// Wrong on purpose: send the way this mistake says (u32-length only).
-    #[arg(long, value_enum, value_name = "MISTAKE")]
-    pub mistake: Option<WriteMistake>,
-}
-
-impl Default for Options {
-    /// The defaults of `framing-client`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
-    }
-}
+pub use crate::options::ClientOptions as Options;
+use report::preview;
+pub use report::{render, round_trip_summary};
 
 /// What the exchange brought back.
 #[derive(Debug, Default)]
@@ -118,21 +70,8 @@ pub fn run(
     let mut outcome = Outcome::default();
 
     if opts.burst {
-        // ANCHOR: burst
-        // Every frame in one buffer, one write: the server's first read may
-        // well return all of them at once, and its decoder must separate them.
-        let mut all = Vec::new();
-        for message in &sequence {
-            codec.encode(message, &mut all).context("encode")?;
-        }
-        (&stream).write_all(&all).context("send the burst")?;
-        say!(
-            say,
-            "sent {} frames in one write of {} bytes",
-            sequence.len(),
-            all.len()
-        );
-        // ANCHOR_END: burst
+        // VARIANT: every frame in one write.
+        burst::send(&stream, codec.as_ref(), &sequence, say)?;
         for (number, message) in sequence.iter().enumerate() {
             let reply =
                 receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
@@ -257,60 +196,4 @@ fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
     .with_hint(
         "the server read a different message than we sent: the frames' boundaries were lost",
     ))
-}
-
-/// A short, printable view of some bytes.
-fn preview(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(24)];
-    let more = if bytes.len() > shown.len() { "..." } else { "" };
-    format!("{:?}{more}", String::from_utf8_lossy(shown))
-}
-
-/// Median, mean and slowest round trip.
-pub fn round_trip_summary(trips: &[Duration]) -> String {
-    if trips.is_empty() {
-        return "no round trips measured".to_owned();
-    }
-    let mut sorted = trips.to_vec();
-    sorted.sort();
-    let mean = trips.iter().sum::<Duration>()
-        / u32::try_from(trips.len()).unwrap_or(u32::MAX);
-    format!(
-        "round trips: {}, median {}, mean {}, slowest {}",
-        trips.len(),
-        fmt_duration(sorted[sorted.len() / 2]),
-        fmt_duration(mean),
-        fmt_duration(sorted[sorted.len() - 1])
-    )
-}
-
-/// Show a reply: as text when it is printable, as a hex dump otherwise.
-pub fn render(reply: &[u8]) -> String {
-    let text = std::str::from_utf8(reply).ok().filter(|t| {
-        t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')
-    });
-    if let Some(text) = text {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    for (row, chunk) in reply.chunks(16).enumerate() {
-        let hex: Vec<String> =
-            chunk.iter().map(|b| format!("{b:02x}")).collect();
-        let ascii: String = chunk
-            .iter()
-            .map(|&b| {
-                if b.is_ascii_graphic() || b == b' ' {
-                    b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        out.push_str(&format!(
-            "{:08x}  {:<47}  |{ascii}|\n",
-            row * 16,
-            hex.join(" ")
-        ));
-    }
-    out
 }

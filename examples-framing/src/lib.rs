@@ -43,6 +43,7 @@ pub mod client;
 pub mod codec;
 pub mod codecs;
 pub mod mistakes;
+pub mod options;
 pub mod server;
 
 /// Where the pair meets unless told otherwise.

@@ -6,66 +6,17 @@
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
-use std::time::Duration;
 
-use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, say};
 use examples_timeout::is_timeout;
 use examples_timeout::server::{Admission, accept_loop};
 
 use crate::codec::{DEFAULT_MAX_FRAME, send};
 use crate::codecs::Strategy;
-use crate::mistakes::{self, ReadMistake};
+use crate::mistakes;
 use crate::transform;
 
-/// How the server behaves. Each field is also a command-line flag of
-/// `framing-server`; the doc comments are its `--help`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct Options {
-    /// How messages are framed (the client must use the same).
-    #[arg(long, value_enum, default_value = "u32-length")]
-    pub strategy: Strategy,
-
-    /// Refuse frames larger than this.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
-    pub max_frame: usize,
-
-    /// Drop a client whose read or write waits this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
-    pub idle_timeout: Duration,
-
-    /// Wait this long before reading a new connection, like a busy server.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
-    pub read_delay: Option<Duration>,
-
-    /// Wrong on purpose: send each reply's header and body in two writes.
-    #[arg(long)]
-    pub split_writes: bool,
-
-    /// Set TCP_NODELAY on every connection (turn Nagle's algorithm off).
-    #[arg(long)]
-    pub nodelay: bool,
-
-    /// Wrong on purpose: read requests the way this mistake says
-    /// (u32-length framing only).
-    #[arg(long, value_enum, value_name = "MISTAKE")]
-    pub mistake: Option<ReadMistake>,
-
-    /// Serve one client, then exit.
-    #[arg(long)]
-    pub once: bool,
-
-    /// Serve at most this many clients at once; turn more away politely.
-    #[arg(long, value_name = "N", default_value = "256")]
-    pub max_clients: usize,
-}
-
-impl Default for Options {
-    /// The defaults of `framing-server`'s flags.
-    fn default() -> Self {
-        common::args::defaults()
-    }
-}
+pub use crate::options::ServerOptions as Options;
 
 /// Check the options before serving anyone.
 pub fn check(opts: &Options) -> Result<(), Failure> {

@@ -1,0 +1,62 @@
+//! What `framing-client` prints: a reply as text or a hex dump, and a
+//! summary of round trips. Plumbing, beside the story.
+
+use std::time::Duration;
+
+use common::fmt_duration;
+
+/// A short, printable view of some bytes.
+pub(super) fn preview(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(24)];
+    let more = if bytes.len() > shown.len() { "..." } else { "" };
+    format!("{:?}{more}", String::from_utf8_lossy(shown))
+}
+
+/// Median, mean and slowest round trip.
+pub fn round_trip_summary(trips: &[Duration]) -> String {
+    if trips.is_empty() {
+        return "no round trips measured".to_owned();
+    }
+    let mut sorted = trips.to_vec();
+    sorted.sort();
+    let mean = trips.iter().sum::<Duration>()
+        / u32::try_from(trips.len()).unwrap_or(u32::MAX);
+    format!(
+        "round trips: {}, median {}, mean {}, slowest {}",
+        trips.len(),
+        fmt_duration(sorted[sorted.len() / 2]),
+        fmt_duration(mean),
+        fmt_duration(sorted[sorted.len() - 1])
+    )
+}
+
+/// Show a reply: as text when it is printable, as a hex dump otherwise.
+pub fn render(reply: &[u8]) -> String {
+    let text = std::str::from_utf8(reply).ok().filter(|t| {
+        t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')
+    });
+    if let Some(text) = text {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for (row, chunk) in reply.chunks(16).enumerate() {
+        let hex: Vec<String> =
+            chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "{:08x}  {:<47}  |{ascii}|\n",
+            row * 16,
+            hex.join(" ")
+        ));
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! The flags of `framing-server` and `framing-client`. Each field is a flag;
+//! its doc comment is the flag's `--help`. Nothing here touches a socket.
+
+use std::time::Duration;
+
+use common::args::{parse_duration, parse_size, parse_timeout};
+
+use crate::codecs::Strategy;
+use crate::mistakes::{ReadMistake, WriteMistake};
+
+/// How the server behaves. Each field is also a command-line flag of
+/// `framing-server`; the doc comments are its `--help`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServerOptions {
+    /// How messages are framed (the client must use the same).
+    #[arg(long, value_enum, default_value = "u32-length")]
+    pub strategy: Strategy,
+
+    /// Refuse frames larger than this.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_frame: usize,
+
+    /// Drop a client whose read or write waits this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// Wait this long before reading a new connection, like a busy server.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub read_delay: Option<Duration>,
+
+    /// Wrong on purpose: send each reply's header and body in two writes.
+    #[arg(long)]
+    pub split_writes: bool,
+
+    /// Set TCP_NODELAY on every connection (turn Nagle's algorithm off).
+    #[arg(long)]
+    pub nodelay: bool,
+
+    /// Wrong on purpose: read requests the way this mistake says
+    /// (u32-length framing only).
+    #[arg(long, value_enum, value_name = "MISTAKE")]
+    pub mistake: Option<ReadMistake>,
+
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "256")]
+    pub max_clients: usize,
+}
+
+impl Default for ServerOptions {
+    /// The defaults of `framing-server`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
+
+/// How the client sends (`framing-client --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ClientOptions {
+    /// How messages are framed (the server must use the same).
+    #[arg(long, value_enum, default_value = "u32-length")]
+    pub strategy: Strategy,
+
+    /// Refuse frames larger than this.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_frame: usize,
+
+    /// Give up when a read or write waits this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
+    pub read_timeout: Duration,
+
+    /// Send the encoded stream one byte per write, pausing --pause between
+    /// bytes: TCP splitting a message to the extreme.
+    #[arg(long, conflicts_with_all = ["burst", "split_writes"])]
+    pub trickle: bool,
+
+    /// With --trickle: the pause between two bytes.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, default_value = "2ms")]
+    pub pause: Duration,
+
+    /// Send every frame in one single write, then read the replies: TCP
+    /// coalescing messages.
+    #[arg(long)]
+    pub burst: bool,
+
+    /// Wrong on purpose: write each frame's header and body separately.
+    #[arg(long)]
+    pub split_writes: bool,
+
+    /// Set TCP_NODELAY (turn Nagle's algorithm off).
+    #[arg(long)]
+    pub nodelay: bool,
+
+    /// Send the messages this many times over, and report the round trips.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub repeat: u32,
+
+    /// Wrong on purpose: send the way this mistake says (u32-length only).
+    #[arg(long, value_enum, value_name = "MISTAKE")]
+    pub mistake: Option<WriteMistake>,
+}
+
+impl Default for ClientOptions {
+    /// The defaults of `framing-client`'s flags.
+    fn default() -> Self {
+        common::args::defaults()
+    }
+}
