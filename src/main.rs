@@ -20,6 +20,8 @@ mod tour;
 struct Lesson {
     name: &'static str,
     title: &'static str,
+    /// The book's chapter, and its source.
+    chapter: &'static str,
     run: fn(&mut Tour) -> Result<(), Failure>,
 }
 
@@ -28,21 +30,25 @@ const LESSONS: &[Lesson] = &[
     Lesson {
         name: tour::shutdown::NAME,
         title: tour::shutdown::TITLE,
+        chapter: "Half-open sockets (docs/src/shutdown.md)",
         run: tour::shutdown::run,
     },
     Lesson {
         name: tour::timeout::NAME,
         title: tour::timeout::TITLE,
+        chapter: "Timeouts (docs/src/timeouts.md)",
         run: tour::timeout::run,
     },
     Lesson {
         name: tour::framing::NAME,
         title: tour::framing::TITLE,
+        chapter: "Transmitting variable-length messages (docs/src/framing.md)",
         run: tour::framing::run,
     },
     Lesson {
         name: tour::broadcast::NAME,
         title: tour::broadcast::TITLE,
+        chapter: "UDP broadcast (docs/src/broadcast.md)",
         run: tour::broadcast::run,
     },
 ];
@@ -61,6 +67,9 @@ struct Args {
     /// List the lessons and exit.
     #[arg(long)]
     list: bool,
+    /// Wait for Enter before each lesson, for a live workshop.
+    #[arg(long)]
+    pause: bool,
     #[command(flatten)]
     talk: Talk,
 }
@@ -88,12 +97,19 @@ fn main() -> ExitCode {
     }
     drop(out);
     let level = args.talk.verbosity();
+    let chosen: Vec<&Lesson> = LESSONS
+        .iter()
+        .filter(|l| {
+            args.lessons.is_empty() || args.lessons.iter().any(|n| n == l.name)
+        })
+        .collect();
+    if level >= Verbosity::Normal {
+        opening(&chosen);
+    }
     let mut results: Vec<(&Lesson, Vec<Finding>)> = Vec::new();
-    for lesson in LESSONS {
-        if !args.lessons.is_empty()
-            && !args.lessons.iter().any(|n| n == lesson.name)
-        {
-            continue;
+    for lesson in chosen {
+        if args.pause && !wait_for_enter(lesson) {
+            break;
         }
         // With -q the tour prints its summary only: its servers and clients
         // say nothing, not even the errors they were made to show.
@@ -103,6 +119,9 @@ fn main() -> ExitCode {
             level
         };
         let mut tour = Tour::new(lesson.name, inner);
+        if level >= Verbosity::Normal {
+            println!("\n#### Lesson: {} ####", lesson.title);
+        }
         if let Err(failure) = (lesson.run)(&mut tour) {
             // The tour itself could not run (no loopback, no threads):
             // report it as a finding so the summary still tells all.
@@ -110,21 +129,71 @@ fn main() -> ExitCode {
         }
         results.push((lesson, tour.findings().to_vec()));
     }
-    let mut out = io::stdout().lock();
-    if level >= Verbosity::Normal {
-        let _ = writeln!(out, "\n== Summary ==");
-    }
-    let mut all_ok = true;
-    for (lesson, findings) in &results {
-        let _ = writeln!(out, "{} ({}):", lesson.name, lesson.title);
-        for finding in findings {
-            all_ok &= finding.ok;
-            let _ = writeln!(out, "  {}", tour::line(finding));
-        }
-    }
+    let all_ok = summary(&results, level);
     if all_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// What the tour will show, and how long it takes.
+fn opening(chosen: &[&Lesson]) {
+    let names: Vec<_> = chosen.iter().map(|l| l.name).collect();
+    println!(
+        "This tour runs the client and server of each lesson ({}) in this one\n\
+         process, over loopback only, one step per behaviour the book teaches,\n\
+         and checks each against what the kernel did. The whole tour takes\n\
+         about 20 seconds. Errors marked \"expected\" are what a step set out\n\
+         to cause. At the end, a summary: what each lesson showed on this\n\
+         machine, the two commands that show it in two terminals, and the\n\
+         chapter to read.",
+        names.join(", ")
+    );
+}
+
+/// Before a lesson, with --pause: wait for Enter (false at end of input).
+fn wait_for_enter(lesson: &Lesson) -> bool {
+    print!("\nNext: {}. Press Enter to run it. ", lesson.title);
+    let _ = io::stdout().flush();
+    let mut line = String::new();
+    matches!(io::stdin().read_line(&mut line), Ok(n) if n > 0)
+}
+
+/// The summary a learner keeps; true when every finding was shown.
+fn summary(results: &[(&Lesson, Vec<Finding>)], level: Verbosity) -> bool {
+    let mut out = io::stdout().lock();
+    if level >= Verbosity::Normal {
+        let _ = writeln!(out, "\n== Summary: what you saw on this machine ==");
+    }
+    let mut all_ok = true;
+    for (lesson, findings) in results {
+        let shown = findings.iter().filter(|f| f.ok).count();
+        all_ok &= shown == findings.len();
+        let _ = writeln!(out, "{} ({}):", lesson.name, lesson.title);
+        for finding in findings {
+            // Every finding that failed; of the others, the key ones.
+            if finding.ok && finding.try_it.is_none() {
+                continue;
+            }
+            let _ = writeln!(out, "  {}", tour::line(finding));
+            if let Some((server, client)) = finding.try_it {
+                let _ = writeln!(out, "      try: {server}   then: {client}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  {shown} of {} behaviours shown; read the chapter {}",
+            findings.len(),
+            lesson.chapter
+        );
+    }
+    if level >= Verbosity::Normal {
+        let _ = writeln!(
+            out,
+            "\nEach `try:` is two terminals (see Setup, docs/src/running.md); \
+             `cargo run -- LESSON` runs one lesson again."
+        );
+    }
+    all_ok
 }

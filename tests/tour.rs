@@ -32,26 +32,62 @@ fn a_full_tour_runs_every_lesson_and_ends_with_a_summary() {
     let out = client(TOUR).output().expect("run the tour");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let summary = stdout
-        .split_once("== Summary ==")
-        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"))
-        .1;
-    assert!(summary.contains("shutdown (half-open sockets"), "{summary}");
-    assert!(summary.contains("timeout (timeouts:"), "{summary}");
-    assert!(
-        summary.contains("framing (transmitting variable-length messages"),
-        "{summary}"
-    );
-    assert!(summary.contains("broadcast (UDP broadcast"), "{summary}");
+    let (body, summary) = stdout
+        .split_once("== Summary: what you saw on this machine ==")
+        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    assert!(body.starts_with("This tour runs"), "no opening:\n{body}");
+    for (lesson, chapter) in [
+        ("shutdown (half-open sockets", "docs/src/shutdown.md"),
+        ("timeout (timeouts:", "docs/src/timeouts.md"),
+        (
+            "framing (transmitting variable-length messages",
+            "docs/src/framing.md",
+        ),
+        ("broadcast (UDP broadcast", "docs/src/broadcast.md"),
+    ] {
+        assert!(summary.contains(lesson), "{summary}");
+        assert!(summary.contains(chapter), "{summary}");
+    }
+    // Every behaviour is checked in the body; the summary keeps the key
+    // ones, each with the two commands that show it.
     for line in LESSON_ONE
         .iter()
         .chain(&LESSON_TWO)
         .chain(&LESSON_THREE)
         .chain(&LESSON_FOUR)
     {
-        assert!(summary.contains(line), "missing {line:?} in:\n{summary}");
+        assert!(body.contains(line), "missing {line:?} in:\n{body}");
     }
-    assert!(!summary.contains("NOT SHOWN"), "{summary}");
+    assert_eq!(summary.matches("      try: ").count(), 12, "{summary}");
+    for count in [
+        "11 of 11",
+        "12 of 12",
+        "7 of 7 behaviours shown; read the chapter Trans",
+        "7 of 7 behaviours shown; read the chapter UDP",
+    ] {
+        assert!(summary.contains(count), "{count}: {summary}");
+    }
+    assert!(!stdout.contains("NOT SHOWN"), "{summary}");
+    // Nothing of a lesson runs on past its end: no narration after the
+    // summary's heading, none between a lesson's banner and its first
+    // step, and every step heading under its own lesson's banner.
+    assert!(!summary.contains("[server]") && !summary.contains("[client]"));
+    let lessons = ["shutdown", "timeout", "framing", "broadcast"];
+    let sections: Vec<&str> = body.split("#### Lesson: ").skip(1).collect();
+    assert_eq!(sections.len(), lessons.len(), "{body}");
+    for (name, section) in lessons.iter().zip(&sections) {
+        let before_first_step = section.split("\n== ").next().unwrap_or("");
+        assert!(
+            !before_first_step.contains("[server]")
+                && !before_first_step.contains("[client]"),
+            "lines before {name}'s first step:\n{before_first_step}"
+        );
+        for heading in section.lines().filter(|l| l.starts_with("== ")) {
+            assert!(heading.starts_with(&format!("== {name} ")), "{heading}");
+        }
+    }
+    // Errors a step causes on purpose are marked so.
+    assert!(stdout.contains("(expected: this step causes it)"));
     // The steps narrate with the binaries' own voices.
     assert!(stdout.contains("[server] #1 read 22 bytes, then read() = 0"));
     assert!(stdout.contains("[client] shutdown(Write) after"));
@@ -105,8 +141,11 @@ fn tour_runs_one_lesson_by_name_and_quietly() {
             contains("shutdown (half-open sockets")
                 .and(contains("[client]").not()),
         )
+        .stdout(contains("11 of 11 behaviours shown"))
         .stdout(predicate::function(|out: &str| {
-            out.lines().count() == 1 + LESSON_ONE.len()
+            // The lesson's line, 3 key findings with their commands, the
+            // count: nothing else with -q.
+            out.lines().count() == 1 + 3 * 2 + 1
         }));
 }
 
@@ -131,4 +170,22 @@ fn unknown_lesson_is_a_usage_error() {
     client(TOUR).arg("nope").assert().code(2).stderr(contains(
         "no lesson 'nope'; the lessons are: shutdown, timeout",
     ));
+}
+
+#[test]
+fn pause_waits_for_enter_before_each_lesson() {
+    // Enter: the lesson runs.
+    client(TOUR)
+        .args(["shutdown", "--pause", "-q"])
+        .write_stdin("\n")
+        .assert()
+        .success()
+        .stdout(contains("Press Enter").and(contains("11 of 11")));
+    // The end of input instead: the tour stops before the lesson.
+    client(TOUR)
+        .args(["shutdown", "--pause", "-q"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(contains("Press Enter").and(contains("of 11").not()));
 }

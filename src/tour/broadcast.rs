@@ -92,10 +92,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let refused = got
         .as_ref()
         .is_err_and(|f| f.kind() == Some(std::io::ErrorKind::PermissionDenied));
-    tour.found(
+    tour.key(
         refused,
-        "sending to 127.255.255.255 without SO_BROADCAST failed with PermissionDenied (EACCES)",
-    );
+        "sending to 127.255.255.255 without SO_BROADCAST failed with PermissionDenied (EACCES)", "broadcast-server", "broadcast-client discover --no-broadcast-flag");
 
     tour.step("three servers, one port, one query: all three answer");
     let mut servers = vec![start(tour, first, named("alpha", 8001))?];
@@ -115,10 +114,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         .as_ref()
         .map(|f| f.iter().map(|f| f.service.name.clone()).collect())
         .unwrap_or_default();
-    tour.found(
+    tour.key(
         names == ["alpha", "beta", "gamma"],
-        "one broadcast query reached all three servers; each answered once, unicast",
-    );
+        "one broadcast query reached all three servers; each answered once, unicast", "broadcast-server --name alpha (and beta, gamma)", "broadcast-client discover");
 
     tour.step("a unicast query to the shared port reaches only one server");
     let got = client::discover(
@@ -170,10 +168,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         say.result(client::render(&heard).as_bytes());
     }
     let gone = heard.iter().any(|h| h.service.name == "herald" && h.gone);
-    tour.found(
+    tour.key(
         gone,
-        "the listener heard herald's announcements, then reported it gone once its TTL passed",
-    );
+        "the listener heard herald's announcements, then reported it gone once its TTL passed", "broadcast-server --name beta --announce-every 1s --for 2s", "broadcast-client listen --for 8s");
 
     drop(servers);
     tour.step("nobody listening: the query is dropped without a word");
@@ -245,6 +242,6 @@ fn report(tour: &Tour, got: &Result<Vec<client::Found>, Failure>) {
                 );
             }
         }
-        Err(failure) => say.problem(failure),
+        Err(failure) => tour.failed("[client]", failure),
     }
 }

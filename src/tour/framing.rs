@@ -3,12 +3,10 @@
 //! header, each checked against what happened.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc;
-use std::thread;
+use std::net::TcpStream;
 use std::time::Duration;
 
-use super::Tour;
+use super::{Once, Tour, serve_once};
 use common::{Context, Failure, Narrator, Verbosity, fmt_duration};
 
 use examples_framing::client::{self, Outcome};
@@ -37,9 +35,11 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let got = exchange(tour, server::Options::default(), &opts, &words)?;
-    tour.found(
+    tour.key(
         got.is_ok(),
         "u32-length frames sent a byte at a time came back whole",
+        "framing-server --strategy netstring",
+        "framing-client --strategy netstring --trickle hello",
     );
 
     tour.step(
@@ -76,7 +76,12 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         f.to_string()
             .starts_with("reply 1 is not our message reversed")
     });
-    tour.found(split, "line framing cut \"two\\nlines\" into two messages");
+    tour.key(
+        split,
+        "line framing cut \"two\\nlines\" into two messages",
+        "framing-server --strategy line",
+        "framing-client --strategy line \"two<Enter>lines\"",
+    );
     let escaped = server::Options {
         strategy: Strategy::Escaped,
         ..server::Options::default()
@@ -105,14 +110,13 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     };
     let two = exchange(tour, server::Options::default(), &opts, &ping)?;
     let (fast, slow) = (median(&one), median(&two));
-    tour.found(
+    tour.key(
         slow >= Duration::from_millis(20) && fast < Duration::from_millis(10),
         format!(
             "round trips took {} with one write per frame, {} with split writes",
             fmt_duration(fast),
             fmt_duration(slow)
-        ),
-    );
+        ), "framing-server", "framing-client --repeat 20 --split-writes ping");
 
     tour.step("a classic mistake: a BufReader made per message");
     let wrong = server::Options {
@@ -137,7 +141,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("a hostile header: 4 GiB declared");
-    let (addr, done) = serve_once(tour, server::Options::default())?;
+    let server = one_server(tour, server::Options::default())?;
+    let addr = server.addr;
     let mut hostile = TcpStream::connect(addr).context("connect")?;
     hostile
         .write_all(&u32::MAX.to_be_bytes())
@@ -147,7 +152,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         .context("set_read_timeout")?;
     // The server refuses the frame at once and closes: read() returns 0.
     let closed = matches!(hostile.read(&mut [0u8; 1]), Ok(0));
-    wait_for(done)?;
+    server.finish(tour);
     tour.found(
         closed,
         "the server refused a 4 GiB length after reading its 4 bytes, and closed",
@@ -164,32 +169,11 @@ fn median(got: &Result<Outcome, Failure>) -> Duration {
     trips.get(trips.len() / 2).copied().unwrap_or(Duration::MAX)
 }
 
-/// A server for one connection on a thread; the receiver says when it is done.
-fn serve_once(
-    tour: &Tour,
-    opts: server::Options,
-) -> Result<(SocketAddr, mpsc::Receiver<()>), Failure> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
-    let addr = listener.local_addr().context("local_addr")?;
-    let say = Narrator::server(tour.level());
+/// This lesson's server, for one connection, on a thread.
+fn one_server(tour: &Tour, opts: server::Options) -> Result<Once, Failure> {
     let opts = server::Options { once: true, ..opts };
-    let (done, finished) = mpsc::channel();
-    thread::Builder::new()
-        .name("tour-server".into())
-        .spawn(move || {
-            if let Err(failure) = server::serve(listener, &opts, &say) {
-                say.tagged("#1").problem(failure);
-            }
-            let _ = done.send(());
-        })
-        .context("start the server thread")?;
-    Ok((addr, finished))
-}
-
-fn wait_for(done: mpsc::Receiver<()>) -> Result<(), Failure> {
-    done.recv_timeout(Duration::from_secs(10)).map_err(|_| {
-        Failure::msg("the tour's server did not finish its connection")
+    serve_once(tour, move |listener, say| {
+        server::serve(listener, &opts, say)
     })
 }
 
@@ -200,7 +184,8 @@ fn exchange(
     client_opts: &client::Options,
     messages: &[Vec<u8>],
 ) -> Result<Result<Outcome, Failure>, Failure> {
-    let (addr, done) = serve_once(tour, server_opts)?;
+    let server = one_server(tour, server_opts)?;
+    let addr = server.addr;
     let say = Narrator::client(tour.level());
     let got = client::run(&addr.into(), messages, client_opts, &say);
     if tour.level() >= Verbosity::Normal {
@@ -212,11 +197,11 @@ fn exchange(
                 }
             }
             Ok(_) => {}
-            Err(failure) => say.problem(failure),
+            Err(failure) => tour.failed("[client]", failure),
         }
     }
     // The client has closed its side; the server's connection ends with it
     // (the wrong server's, after its idle timeout).
-    wait_for(done)?;
+    server.finish(tour);
     Ok(got)
 }

@@ -2,13 +2,10 @@
 //! one process, a server thread and the client on the calling thread, one
 //! step per behaviour of the lesson, each checked against what happened.
 
-use std::net::{SocketAddr, TcpListener};
-use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use super::Tour;
-use common::{Context, Failure, Narrator, Verbosity, fmt_duration};
+use super::{Tour, serve_once};
+use common::{Failure, Narrator, fmt_duration};
 
 use examples_shutdown::client::{self, Seen};
 use examples_shutdown::{Reply, sample_request, server};
@@ -33,7 +30,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
                 body: b"HELLO, HALF-OPEN WORLD",
             }
     });
-    tour.found(ok, "after the client's shutdown(Write), the server read to EOF and the client still read the whole reply");
+    tour.key(ok, "after the client's shutdown(Write), the server read to EOF and the client still read the whole reply", "shutdown-server", "shutdown-client \"hello, half-open world\"");
 
     tour.step("--no-shutdown: nobody can tell the request is over");
     let wait = Duration::from_millis(300);
@@ -138,7 +135,12 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         Ok(_) => (true, "the server's reply confirmed every byte (the send queue cannot be read on this platform)".to_owned()),
         Err(f) => (false, format!("the exchange failed: {f}")),
     };
-    tour.found(ok, text);
+    tour.key(
+        ok,
+        text,
+        "shutdown-server --read-delay 1s",
+        "shutdown-client --size 1MiB",
+    );
 
     tour.step("the watchdog: shutdown(Both) from another thread ends a stuck connection");
     let limit = Duration::from_millis(300);
@@ -169,10 +171,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let ok = got
         .as_ref()
         .is_err_and(|f| f.kind() == Some(std::io::ErrorKind::ConnectionReset));
-    tour.found(
+    tour.key(
         ok,
-        "a server that closed with part of the request unread made the client see ConnectionReset",
-    );
+        "a server that closed with part of the request unread made the client see ConnectionReset", "shutdown-server --max-request 16 --close-early", "shutdown-client \"more than sixteen bytes\"");
 
     tour.step("the lingering close: FIN, drain, then close");
     let got = exchange(tour, strict, &plain, long)?;
@@ -201,60 +202,37 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
 }
 
 /// One exchange: a server for one connection on a thread, the client here.
-/// Returns the client's outcome; waits for the server to finish, so that its
-/// narration is complete before the next step begins.
+/// Returns the client's outcome, once the server has finished too, so that
+/// its narration is complete before the next step begins.
 fn exchange(
     tour: &Tour,
     server_opts: server::Options,
     client_opts: &client::Options,
     request: &[u8],
 ) -> Result<Result<Seen, Failure>, Failure> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
-    let addr: SocketAddr = listener.local_addr().context("local_addr")?;
-    let say = Narrator::server(tour.level());
     let opts = server::Options {
         once: true,
         ..server_opts
     };
-    let (done, finished) = mpsc::channel();
-    thread::Builder::new()
-        .name("tour-server".into())
-        .spawn(move || {
-            if let Err(failure) = server::serve(listener, &opts, &say) {
-                // A once-server's failure is its one connection's.
-                say.tagged("#1").problem(failure);
-            }
-            let _ = done.send(());
-        })
-        .context("start the server thread")?;
-    let say = Narrator::client(tour.level());
-    let outcome = client::run(&addr.into(), request, client_opts, &say);
-    if tour.level() >= Verbosity::Normal {
-        // What the binary would print last: the reply, or its error line.
-        match &outcome {
-            Ok(seen) if seen.reply.len() <= 200 => say.result(&seen.reply),
-            Ok(seen) => {
-                let first = seen
-                    .reply
-                    .split(|&b| b == b'\n')
-                    .next()
-                    .unwrap_or_default();
-                say.result(
-                    format!(
-                        "{} (and {} more bytes)",
-                        String::from_utf8_lossy(first),
-                        seen.reply.len() - first.len()
-                    )
-                    .as_bytes(),
-                );
-            }
-            Err(failure) => say.problem(failure),
-        }
-    }
-    // The server has one connection to finish; a few seconds is plenty.
-    finished.recv_timeout(Duration::from_secs(5)).map_err(|_| {
-        Failure::msg("the tour's server did not finish its connection")
+    let server = serve_once(tour, move |listener, say| {
+        server::serve(listener, &opts, say)
     })?;
+    let say = Narrator::client(tour.level());
+    let outcome = client::run(&server.addr.into(), request, client_opts, &say);
+    match &outcome {
+        // What the binary would print last: the reply.
+        Ok(seen) if seen.reply.len() <= 200 => say.result(&seen.reply),
+        Ok(seen) => {
+            let first =
+                seen.reply.split(|&b| b == b'\n').next().unwrap_or_default();
+            let rest = seen.reply.len() - first.len() - 1;
+            let first = String::from_utf8_lossy(first);
+            say.result(
+                format!("{first} (then {rest} more bytes of reply)").as_bytes(),
+            );
+        }
+        Err(failure) => tour.failed("[client]", failure),
+    }
+    server.finish(tour);
     Ok(outcome)
 }

@@ -4,11 +4,10 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::Tour;
+use super::{Once, Tour, serve_once};
 use common::{Context, Failure, HostPort, Narrator, Verbosity, fmt_duration};
 
 use examples_timeout::client::{self, Reply};
@@ -38,12 +37,14 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     };
     let (got, took) = exchange(tour, silent.clone(), &opts, "ping")?;
     let ok = failed_with(&got, "read timeout") && took >= ms(250);
-    tour.found(
+    tour.key(
         ok,
         format!(
             "against a silent server, the 250 ms read timeout fired after {}",
             fmt_duration(took)
         ),
+        "timeout-server --mode silent",
+        "timeout-client --read-timeout 250ms",
     );
 
     tour.step("a timeout is not the end: give up, or read again");
@@ -88,13 +89,12 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     };
     let (got, took) = exchange(tour, trickle, &opts, "ping")?;
     let ok = failed_with(&got, "deadline") && took >= ms(1000);
-    tour.found(
+    tour.key(
         ok,
         format!(
             "the 200 ms read timeout never fired; the 1 s deadline ended the exchange after {}",
             fmt_duration(took)
-        ),
-    );
+        ), "timeout-server --mode trickle --interval 50ms", "timeout-client --read-timeout 200ms --deadline 1s");
 
     tour.step("connect timeout: a full accept queue, then a closed port");
     let full = Full::bind(&loopback())?;
@@ -161,7 +161,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         idle_timeout: ms(300),
         ..server_defaults()
     };
-    let (addr, done) = serve_once(tour, idle)?;
+    let server = one_server(tour, idle)?;
+    let addr = server.addr;
     let started = Instant::now();
     let mut quiet = TcpStream::connect(addr).context("connect")?;
     quiet
@@ -169,7 +170,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         .context("set_read_timeout")?;
     let closed_on_us = matches!(quiet.read(&mut [0u8; 1]), Ok(0));
     let took = started.elapsed();
-    wait_for(done)?;
+    server.finish(tour);
     tour.found(
         closed_on_us && took >= ms(300),
         format!(
@@ -243,10 +244,9 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let got = client::run_udp(&addr.into(), "ping", &opts, &client_say(tour));
     report(tour, &got);
     let ok = got.as_ref().is_ok_and(|r| r.timeouts == 2);
-    tour.found(
+    tour.key(
         ok,
-        "two requests were lost; the third, sent after a longer wait, was answered",
-    );
+        "two requests were lost; the third, sent after a longer wait, was answered", "timeout-server --udp --drop-first 2", "timeout-client --udp --read-timeout 100ms --retries 4");
     Ok(())
 }
 
@@ -277,31 +277,11 @@ fn closed_port() -> Result<SocketAddr, Failure> {
     listener.local_addr().context("local_addr")
 }
 
-/// A server for one connection on a thread; the receiver says when it is done.
-fn serve_once(
-    tour: &Tour,
-    opts: server::Options,
-) -> Result<(SocketAddr, mpsc::Receiver<()>), Failure> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
-    let addr = listener.local_addr().context("local_addr")?;
-    let say = Narrator::server(tour.level());
-    let (done, finished) = mpsc::channel();
-    thread::Builder::new()
-        .name("tour-server".into())
-        .spawn(move || {
-            if let Err(failure) = server::serve(listener, &opts, &say) {
-                say.tagged("#1").problem(failure);
-            }
-            let _ = done.send(());
-        })
-        .context("start the server thread")?;
-    Ok((addr, finished))
-}
-
-fn wait_for(done: mpsc::Receiver<()>) -> Result<(), Failure> {
-    done.recv_timeout(Duration::from_secs(10)).map_err(|_| {
-        Failure::msg("the tour's server did not finish its connection")
+/// This lesson's server, for one connection, on a thread.
+fn one_server(tour: &Tour, opts: server::Options) -> Result<Once, Failure> {
+    let opts = server::Options { once: true, ..opts };
+    serve_once(tour, move |listener, say| {
+        server::serve(listener, &opts, say)
     })
 }
 
@@ -313,7 +293,8 @@ fn exchange(
     client_opts: &client::Options,
     message: &str,
 ) -> Result<(Result<Reply, Failure>, Duration), Failure> {
-    let (addr, done) = serve_once(tour, server_opts)?;
+    let server = one_server(tour, server_opts)?;
+    let addr = server.addr;
     let started = Instant::now();
     let got =
         client::run(&addr.into(), message, client_opts, &client_say(tour));
@@ -321,7 +302,7 @@ fn exchange(
     report(tour, &got);
     // The client has closed its side; the server's connection ends with it
     // (a silent server's after its idle timeout).
-    wait_for(done)?;
+    server.finish(tour);
     Ok((got, took))
 }
 
@@ -334,6 +315,6 @@ fn report(tour: &Tour, got: &Result<Reply, Failure>) {
     match got {
         Ok(reply) if !reply.bytes.is_empty() => say.result(&reply.bytes),
         Ok(_) => {}
-        Err(failure) => say.problem(failure),
+        Err(failure) => tour.failed("[client]", failure),
     }
 }
