@@ -152,6 +152,14 @@ fn transcripts() -> Vec<Transcript> {
                     command.push_str(body[i]);
                     i += 1;
                 }
+                // A long command goes on over lines ending in ` \`, as in
+                // a shell, to stay within the book's column.
+                while let Some(head) = command.strip_suffix(" \\")
+                    && i < body.len()
+                {
+                    command = format!("{head} {}", body[i].trim());
+                    i += 1;
+                }
                 let mut expected = Vec::new();
                 while i < body.len() && !body[i].starts_with("$ ") {
                     expected.push(body[i].to_owned());
@@ -267,13 +275,15 @@ fn aim(
 fn run(transcript: &Transcript) -> Result<(), String> {
     let (servers, addr) = start(&transcript.servers);
     for (command, expected) in &transcript.steps {
+        // `| grep PATTERN` keeps the matching lines, `| grep -v PATTERN`
+        // the others.
         let (command, filter) = match command.split_once(" | grep ") {
             Some((command, pattern)) => {
-                let pattern = words(pattern).pop().expect("a grep pattern");
-                (
-                    command.to_owned(),
-                    Some(Regex::new(&pattern).map_err(|e| e.to_string())?),
-                )
+                let mut pattern = words(pattern);
+                let invert = pattern.first().is_some_and(|w| w == "-v");
+                let pattern = pattern.pop().expect("a grep pattern");
+                let regex = Regex::new(&pattern).map_err(|e| e.to_string())?;
+                (command.to_owned(), Some((regex, invert)))
             }
             None => (command.clone(), None),
         };
@@ -290,7 +300,11 @@ fn run(transcript: &Transcript) -> Result<(), String> {
         );
         let mut got: Vec<String> = text
             .lines()
-            .filter(|l| filter.as_ref().is_none_or(|f| f.is_match(l)))
+            .filter(|l| {
+                filter
+                    .as_ref()
+                    .is_none_or(|(f, invert)| f.is_match(l) != *invert)
+            })
             .map(|l| normalize(l, transcript.numbers))
             .collect();
         let mut want: Vec<String> = expected

@@ -84,12 +84,12 @@ impl std::error::Error for Failure {
 fn default_hint(cause: &io::Error) -> Option<&'static str> {
     match cause.kind() {
         io::ErrorKind::AddrInUse => Some(
-            "another program (perhaps a server you started earlier) holds that port; \
-             stop it, or try --addr 127.0.0.1:0 to let the OS choose a free port",
+            "is a server from earlier still running? Stop it, \
+             or try --addr 127.0.0.1:0",
         ),
         io::ErrorKind::ConnectionRefused => Some(
             "nothing is listening there: is the server running? \
-             Start it first, in another terminal, with the same --addr",
+             Start it first",
         ),
         io::ErrorKind::AddrNotAvailable => Some(
             "that address does not belong to this machine; 127.0.0.1 always does",

@@ -111,12 +111,13 @@ fn read_reply(
     // The longest any read waited for data, to show what the read timeout saw.
     let mut longest = Duration::ZERO;
     let out_of_time = |got: usize, longest: Duration| {
+        let (longest, per_read) =
+            (fmt_duration(longest), fmt_duration(opts.read_timeout));
+        say!(say, "the deadline passed {got} bytes into the reply");
         say!(
             say,
-            "the deadline passed {got} bytes into the reply; no read waited longer than {}, \
-             so the {} read timeout never fired",
-            fmt_duration(longest),
-            fmt_duration(opts.read_timeout)
+            "no read waited over {longest}: so the {per_read} read timeout \
+                never fired"
         );
         deadline.passed()
     };
@@ -141,7 +142,8 @@ fn read_reply(
                 timeouts += 1;
                 say!(
                     say,
-                    "no data for {}: read timeout ({} bytes of the reply so far, kept)",
+                    "no data for {}: read timeout ({} bytes of reply so far, \
+                        kept)",
                     fmt_duration(wait.timeout),
                     reply.len()
                 );
@@ -150,11 +152,15 @@ fn read_reply(
                         "read timeout: no data from the server for {}",
                         fmt_duration(wait.timeout)
                     ))
-                    .with_hint("the server is there but silent or slow; --retries reads again, --read-timeout waits longer"));
+                    .with_hint(
+                        "silent or slow server: --retries reads again, \
+                        --read-timeout waits longer",
+                    ));
                 }
                 say!(
                     say,
-                    "reading again on the same connection (retry {timeouts} of {})",
+                    "reading again on the same connection (retry {timeouts} \
+                        of {})",
                     opts.retries
                 );
                 continue;

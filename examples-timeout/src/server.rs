@@ -68,7 +68,7 @@ fn handle(
             .context("SO_RCVBUF")?;
         say!(
             say,
-            "silent: never reading, never writing; our receive buffer (SO_RCVBUF) holds {buffer} bytes"
+            "silent: never reading or writing; our SO_RCVBUF holds {buffer}"
         );
         // Holding the socket without touching it is the whole misbehaviour.
         thread::sleep(opts.idle_timeout);

@@ -288,7 +288,7 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
     lab.cut("h2").expect("cut h2");
     let cut = Instant::now();
 
-    // Keepalive: first probe after 1 s idle, then every 1 s; the third
+    // Keepalive: first probe after 1 s idle, every 1 s; the third
     // unanswered one ends it, about 4 s after the last acknowledged byte.
     assert_eq!(
         keepalive.wait_for_exit(Duration::from_secs(15)).code(),

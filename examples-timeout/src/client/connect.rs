@@ -56,30 +56,30 @@ pub(super) fn connect(
         // net.ipv4.tcp_syn_retries times: then the error is the socket's,
         // ETIMEDOUT, and that is the next arm.
         io::ErrorKind::TimedOut if e.raw_os_error().is_none() => {
-            say!(
-                say,
-                "connect: no answer to our SYN within {took}: a full accept queue, a firewall \
-                 that drops, or a host that is down all look like this"
-            );
+            say!(say, "connect: no answer to our SYN within {took}");
             Err(Failure::msg(format!(
                 "connect timeout: no answer from {target} within {}",
                 fmt_duration(limit)
             ))
-            .with_hint("the host or its accept queue is not answering; a closed port would have refused at once"))
+            .with_hint(
+                "a full queue, a dropping firewall, a host that is down: \
+                 all look alike",
+            ))
         }
         io::ErrorKind::TimedOut => {
             say!(
                 say,
-                "connect: the kernel gave up after {took} of resending our SYN (how long: \
-                 net.ipv4.tcp_syn_retries)"
+                "connect: the kernel gave up resending our SYN after {took}"
             );
-            Err(Failure::new(format!("connect to {target}"), e)
-                .with_hint("nobody answered our SYNs; a closed port would have refused at once"))
+            Err(Failure::new(format!("connect to {target}"), e).with_hint(
+                "nobody answered our SYNs; net.ipv4.tcp_syn_retries sets how \
+                    long",
+            ))
         }
         io::ErrorKind::ConnectionRefused => {
             say!(
                 say,
-                "connect: refused after {took}: nothing listens there, and its kernel answered our SYN with RST"
+                "connect: refused after {took}: our SYN was answered by RST"
             );
             Err(Failure::new(format!("connect to {target}"), e))
         }

@@ -35,7 +35,8 @@ pub(super) fn configure(
             .context("set TCP keepalive")?;
         say!(
             say,
-            "keepalive {}: first probe after {} idle, then one every {}; {} unanswered probes end the connection",
+            "keepalive {}: probe after {} idle, every {}; {} unanswered \
+                end it",
             if sock.keepalive().context("SO_KEEPALIVE")? {
                 "on"
             } else {
@@ -90,21 +91,21 @@ pub(super) fn dead(
         // TCP_USER_TIMEOUT; on an idle connection, the keepalive probes do
         // (and TCP_USER_TIMEOUT, when set, bounds them too).
         (_, Some(limit)) => format!(
-            "sent data, or keepalive probes, went unacknowledged for {} (TCP_USER_TIMEOUT)",
+            "data or probes unacknowledged for {} (TCP_USER_TIMEOUT)",
             fmt_duration(limit)
         ),
         (Some(_), None) => "the keepalive probes went unanswered".to_owned(),
         (None, None) => {
-            "our data was resent until net.ipv4.tcp_retries2 ran out".to_owned()
+            "our data was resent until tcp_retries2 ran out".to_owned()
         }
     };
     say!(
         say,
-        "read() failed after {} with ETIMEDOUT: the kernel declared the connection dead, {why}",
+        "read() failed after {}: ETIMEDOUT, the connection is dead: {why}",
         fmt_duration(waited)
     );
     Failure::new("read the reply", e).with_hint(
-        "the peer vanished without a FIN or RST: a machine switched off, a cable or route cut",
+        "the peer vanished without FIN or RST: switched off, or cut off",
     )
 }
 // ANCHOR_END: dead

@@ -33,7 +33,8 @@ pub(super) fn read_exact_reply(
         }
         Err(e) if is_timeout(&e) => say!(
             say,
-            "read_exact timed out after {}: whatever part of the {len} bytes it had read is consumed, and lost",
+            "read_exact timed out after {}: what it read of {len} bytes is \
+                lost",
             fmt_duration(wait.timeout)
         ),
         Err(e) => return Err(Failure::new("read_exact the reply", e)),
@@ -50,7 +51,8 @@ pub(super) fn read_exact_reply(
             Ok(n) => {
                 say!(
                     say,
-                    "the next read() returned {n} bytes, {:?}: the tail of the reply, without its head",
+                    "the next read() returned {n} bytes, {:?}: a tail without \
+                        its head",
                     String::from_utf8_lossy(&next[..n])
                 );
                 break;
@@ -59,11 +61,11 @@ pub(super) fn read_exact_reply(
             Err(e) => return Err(Failure::new("read after the timeout", e)),
         }
     }
-    Err(
-        Failure::msg("out of step: a read timed out in the middle of a message").with_hint(
-            "after such a timeout, close the connection, or keep partial data in a buffer that \
-         survives the timeout (run without --exact)",
-        ),
+    Err(Failure::msg(
+        "out of step: a read timed out in the middle of a message",
     )
+    .with_hint(
+        "close it, or keep what was read in a buffer (run without --exact)",
+    ))
 }
 // ANCHOR_END: read_exact_trap

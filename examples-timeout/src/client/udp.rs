@@ -70,8 +70,16 @@ pub fn run_udp(
                 fmt_duration(wait.timeout)
             ),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                return Err(Failure::new(format!("ask {server} (UDP)"), e).with_hint(
-                    "nothing listens on that UDP port: its kernel answered with ICMP port unreachable",
+                return Err(Failure::new(
+                    format!(
+                        "ask {server} \
+                    (UDP)"
+                    ),
+                    e,
+                )
+                .with_hint(
+                    "nothing listens on that UDP port: ICMP port unreachable \
+                        came back",
                 ));
             }
             Err(e) => return Err(Failure::new("receive the answer", e)),
@@ -84,7 +92,7 @@ pub fn run_udp(
         fmt_duration(started.elapsed())
     ))
     .with_hint(
-        "the server may be down, or the network losing datagrams; --retries tries more often",
+        "the server may be down, or datagrams lost; --retries tries more",
     ))
 }
 // ANCHOR_END: udp

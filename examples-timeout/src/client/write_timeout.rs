@@ -23,7 +23,7 @@ pub(super) fn flood(
     let sock = SockRef::from(stream);
     say!(
         say,
-        "flooding {size} bytes; our send buffer (SO_SNDBUF) holds {} bytes",
+        "flooding {size} bytes; our SO_SNDBUF holds {}",
         sock.send_buffer_size().context("SO_SNDBUF")?
     );
     let chunk = [b'x'; 64 * 1024];
@@ -46,7 +46,8 @@ pub(super) fn flood(
                 if written < n {
                     say!(
                         say,
-                        "short write: the kernel took {written} of {n} bytes, waited {} for more room, and returned with those",
+                        "short write: took {written} of {n} bytes, then \
+                            waited {} for room",
                         fmt_duration(asked.elapsed())
                     );
                 }
@@ -55,14 +56,20 @@ pub(super) fn flood(
                 return Err(deadline.passed());
             }
             Err(e) if is_timeout(&e) => {
+                let waited = fmt_duration(wait.timeout);
                 say!(
                     say,
-                    "write timeout: the kernel took {accepted} bytes, then nothing for {}: \
-                     our send buffer and the server's receive buffer are full, and the server does not read",
-                    fmt_duration(wait.timeout)
+                    "write timeout: {accepted} bytes taken, then none for \
+                        {waited}"
+                );
+                say!(
+                    say,
+                    "both buffers are full: ours, and the server's, which \
+                        never reads"
                 );
                 return Err(Failure::msg(format!(
-                    "write timeout: the server took nothing for {} after {accepted} bytes",
+                    "write timeout: the server took nothing for {} after \
+                        {accepted} bytes",
                     fmt_duration(wait.timeout)
                 )));
             }
@@ -77,7 +84,7 @@ pub(super) fn flood(
     }
     say!(
         say,
-        "the kernel took all {size} bytes (which is not to say the server read them)"
+        "the kernel took all {size} bytes (not that the server read them)"
     );
     Ok(())
 }

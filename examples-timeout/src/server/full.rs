@@ -60,7 +60,8 @@ impl Full {
     pub fn hold(&self, say: &Narrator) -> ! {
         say!(
             say,
-            "full: the accept queue is full and nobody accepts; new connects hang"
+            "full: the accept queue is full and nobody accepts; new connects \
+                hang"
         );
         loop {
             thread::park();

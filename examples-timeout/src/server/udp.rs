@@ -34,7 +34,8 @@ pub fn serve_udp(
         if seen <= u64::from(opts.drop_first) {
             say!(
                 say,
-                "request {seen} from {from}: dropped on purpose (--drop-first {})",
+                "request {seen} from {from}: dropped on purpose (--drop-first \
+                    {})",
                 opts.drop_first
             );
             continue;
