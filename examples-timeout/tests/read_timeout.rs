@@ -24,7 +24,9 @@ fn read_timeout_fires_against_a_silent_server() {
             "error: read timeout: no data from the server for 250 ms",
         ));
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(250), "fired early: {took:?}");
+    // The kernel counts the timeout in clock ticks, and the first tick may
+    // be partly gone: a tick of slack.
+    assert!(took >= Duration::from_millis(245), "fired early: {took:?}");
     assert!(took < Duration::from_millis(1250), "fired late: {took:?}");
 }
 

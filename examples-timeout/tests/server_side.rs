@@ -24,7 +24,9 @@ fn the_server_drops_a_client_that_says_nothing() {
         .expect("read until the server closes");
     let took = started.elapsed();
     assert_eq!(n, 0);
-    assert!(took >= Duration::from_millis(300), "closed early: {took:?}");
+    // The kernel counts the timeout in clock ticks (jiffies), and the
+    // first tick may be partly gone: 300 ms may end a few ms early.
+    assert!(took >= Duration::from_millis(290), "closed early: {took:?}");
     assert!(took < Duration::from_millis(1300), "closed late: {took:?}");
     server.wait_for_line("#1 error: idle: no request for 300 ms; closing");
 }

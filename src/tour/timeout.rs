@@ -36,7 +36,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let (got, took) = exchange(tour, silent.clone(), &opts, "ping")?;
-    let ok = failed_with(&got, "read timeout") && took >= ms(250);
+    // A tick of slack: the kernel may end a socket timeout a little early.
+    let ok = failed_with(&got, "read timeout") && took >= ms(245);
     tour.key(
         ok,
         format!(
@@ -88,7 +89,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let (got, took) = exchange(tour, trickle, &opts, "ping")?;
-    let ok = failed_with(&got, "deadline") && took >= ms(1000);
+    let ok = failed_with(&got, "deadline") && took >= ms(990);
     tour.key(
         ok,
         format!(
@@ -172,7 +173,10 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let took = started.elapsed();
     server.finish(tour);
     tour.found(
-        closed_on_us && took >= ms(300),
+        // The kernel counts a socket timeout in clock ticks (jiffies), and
+        // the first tick may be partly gone: seen from here, its 300 ms can
+        // end a few milliseconds early (299 ms was seen once in a soak).
+        closed_on_us && took >= ms(290),
         format!(
             "the server closed a silent client's connection after {}",
             fmt_duration(took)
