@@ -117,8 +117,8 @@ pub fn discover(
         // sees ConnectionRefused on its next call).
         0 => say!(
             say,
-            "no replies within {}: nobody answered, and the kernel told us nothing (a broadcast \
-             gets no ICMP error back; of one to a single host, an unconnected socket is not told)",
+            "no replies within {}: nobody answered, and the kernel said \
+                nothing",
             fmt_duration(opts.wait)
         ),
         n => say!(say, "{} found", count(n, "service", "services")),
@@ -135,13 +135,16 @@ fn send_failed(
     say: &Narrator,
 ) -> Failure {
     if e.kind() == io::ErrorKind::PermissionDenied && opts.no_broadcast_flag {
+        // So that flooding the network is never an accident.
+        say!(say, "send_to {target} failed: {e}");
         say!(
             say,
-            "send_to {target} failed: {e}: a socket must set SO_BROADCAST before it may send to a \
-             broadcast address, so that flooding the network is never an accident"
+            "a socket must set SO_BROADCAST to send to a broadcast address"
         );
-        return Failure::new(format!("send a query to {target}"), e)
-            .with_hint("run without --no-broadcast-flag: the client then sets SO_BROADCAST");
+        return Failure::new(format!("send a query to {target}"), e).with_hint(
+            "run without --no-broadcast-flag: the client then sets \
+                SO_BROADCAST",
+        );
     }
     Failure::new(format!("send a query to {target}"), e)
 }

@@ -81,7 +81,7 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refused::Foreign => {
-                write!(f, "not ours: it does not start with {MAGIC}")
+                write!(f, "not ours (no {MAGIC})")
             }
             Refused::Malformed(why) => write!(f, "malformed: {why}"),
         }

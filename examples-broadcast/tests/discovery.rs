@@ -38,7 +38,7 @@ fn without_so_broadcast_the_send_fails_with_permission_denied() {
         .assert()
         .code(1)
         .stdout(contains(
-            "a socket must set SO_BROADCAST before it may send to a broadcast address",
+            "a socket must set SO_BROADCAST to send to a broadcast address",
         ))
         .stderr(contains(format!(
             "error: send a query to 127.255.255.255:{port}: Permission denied (os error 13)"
@@ -185,7 +185,7 @@ fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
         .assert()
         .success()
         .stdout(contains(
-            "no replies within 300 ms: nobody answered, and the kernel told us nothing",
+            "no replies within 300 ms: nobody answered, and the kernel said nothing",
         ))
         .stdout(contains("no services found"));
 }

@@ -91,7 +91,8 @@ impl Codec for Cobs {
             }
             payload.extend_from_slice(&frame[at + 1..at + code]);
             at += code;
-            // A block shorter than 254 stood before a zero, unless it ends the frame.
+            // A block shorter than 254 stood before a zero, unless it
+            // ends the frame.
             if code < 0xFF && at < frame.len() {
                 payload.push(0);
             }

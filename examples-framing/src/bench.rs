@@ -343,7 +343,10 @@ pub fn verdicts(rows: &[Row]) -> Vec<(bool, String)> {
             let ratio = r.msgs_per_s / raw.msgs_per_s;
             out.push((
                 ratio >= 0.5,
-                format!("{name} at 64 B reaches {ratio:.3} of raw's message rate (target 0.5)"),
+                format!(
+                    "{name} at 64 B reaches {ratio:.3} of raw's message \
+                    rate (target 0.5)"
+                ),
             ));
         }
     }

@@ -138,7 +138,8 @@ fn transmit(
         if took < frame.len() {
             say!(
                 say,
-                "--mistake write: write() took {took} of {} bytes; carrying on as if it took them all",
+                "--mistake write: write() took {took} of {} bytes; we go on \
+                    as if all",
                 frame.len()
             );
         }
@@ -162,15 +163,25 @@ fn receive(
         Ok(false) => Err(Failure::msg(format!(
             "the server closed the connection before reply {number}"
         ))
-        .with_hint("it may use another --strategy, or it refused our frame: see its log")),
+        .with_hint(
+            "it may use another --strategy, or it refused our frame: \
+            see its log",
+        )),
         Err(e) if is_timeout(&e) => {
             say!(
                 say,
                 "no reply {number} within {}",
                 fmt_duration(opts.read_timeout)
             );
-            Err(Failure::msg(format!("no reply {number} within {}", fmt_duration(opts.read_timeout)))
-                .with_hint("is the server using the same --strategy? A server that waits for the rest of a frame never answers"))
+            Err(Failure::msg(format!(
+                "no reply {number} within \
+                {}",
+                fmt_duration(opts.read_timeout)
+            ))
+            .with_hint(
+                "same --strategy on both sides? A server waiting \
+                    for more never answers",
+            ))
         }
         Err(e) => Err(Failure::new(format!("read reply {number}"), e)),
     }
@@ -188,12 +199,14 @@ fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
         )));
     }
     Err(Failure::msg(format!(
-        "reply {number} is not our message reversed: we sent {} bytes, got back {} bytes ({})",
+        "reply {number} is not our message reversed: sent {} bytes, got {} \
+            ({})",
         message.len(),
         reply.len(),
         preview(reply)
     ))
     .with_hint(
-        "the server read a different message than we sent: the frames' boundaries were lost",
+        "the server read another message than we sent: frame boundaries were \
+            lost",
     ))
 }

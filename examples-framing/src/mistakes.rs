@@ -91,9 +91,7 @@ fn read_len(mut stream: &TcpStream, max: usize) -> io::Result<Option<usize>> {
     if len > max {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "u32-length: the header declares {len} bytes, more than the {max}-byte limit"
-            ),
+            format!("u32-length: length {len} > limit {max}"),
         ));
     }
     Ok(Some(len))

@@ -21,15 +21,16 @@ pub use crate::options::ServerOptions as Options;
 /// Check the options before serving anyone.
 pub fn check(opts: &Options) -> Result<(), Failure> {
     if opts.mistake.is_some() && opts.strategy != Strategy::U32Length {
-        return Err(
-            Failure::msg("--mistake needs --strategy u32-length").with_hint(
-                "the mistakes are shown on length-prefixed frames, where they are usually made",
-            ),
-        );
+        return Err(Failure::msg("--mistake needs --strategy u32-length")
+            .with_hint(
+                "the mistakes are shown on length-prefixed frames, where they \
+                    are usually made",
+            ));
     }
     if opts.max_frame > DEFAULT_MAX_FRAME * 1024 {
         return Err(Failure::msg(
-            "--max-frame above 1GiB is refused: one frame would be held in memory",
+            "--max-frame above 1GiB is refused: one frame would be held in \
+                memory",
         ));
     }
     Ok(())

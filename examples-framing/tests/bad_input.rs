@@ -39,7 +39,7 @@ fn mismatched_strategies_end_with_a_clear_error() {
         .assert()
         .code(1)
         .stderr(contains("error: no reply 1 within 500 ms"))
-        .stderr(contains("is the server using the same --strategy?"));
+        .stderr(contains("same --strategy on both sides?"));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 

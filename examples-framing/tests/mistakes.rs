@@ -64,7 +64,7 @@ fn read_exact_into_with_capacity_reads_nothing() {
         .assert()
         .code(1)
         .stderr(contains(
-            "error: reply 1 is not our message reversed: we sent 40 bytes, got back 0 bytes",
+            "error: reply 1 is not our message reversed: sent 40 bytes, got 0",
         ));
     server.wait_for_line("frame 1: 0 bytes");
 }

@@ -67,7 +67,7 @@ fn a_newline_inside_a_message_breaks_line_framing() {
         .args(["--addr", &server.addr_arg(), "--strategy", "line", "two\nlines"])
         .assert()
         .code(1)
-        .stderr(contains("error: reply 1 is not our message reversed: we sent 9 bytes, got back 3 bytes (\"owt\")"));
+        .stderr(contains("error: reply 1 is not our message reversed: sent 9 bytes, got 3 (\"owt\")"));
     // One message sent, two arrived.
     server.wait_for_line("frame 1: 3 bytes");
     server.wait_for_line("frame 2: 5 bytes");

@@ -39,8 +39,10 @@ fn run(args: &Args) -> Result<(), Failure> {
     common::ready(bound);
     if !bound.ip().is_loopback() {
         common::warn(format_args!(
-            "{bound} can be reached from other machines: hosts on your network could query this \
-             server too (--addr 127.255.255.255:{} hears this host's broadcasts only)",
+            "{bound} is reachable from your network: other hosts may query it"
+        ));
+        common::warn(format_args!(
+            "--addr 127.255.255.255:{} hears this host's broadcasts only",
             bound.port()
         ));
     }

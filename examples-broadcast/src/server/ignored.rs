@@ -24,7 +24,8 @@ impl Ignored {
         } else if self.count.is_multiple_of(Self::EVERY) {
             say!(
                 say,
-                "ignored {} datagrams so far (the first {} shown); the latest from {from}: {why}",
+                "ignored {} datagrams so far (the first {} shown); the latest \
+                    from {from}: {why}",
                 self.count,
                 Self::SHOWN
             );

@@ -49,7 +49,8 @@ fn run(args: &Args) -> Result<(), Failure> {
     let messages = gather(args, &say)?;
     if messages.is_empty() {
         return Err(Failure::msg("nothing to send").with_hint(
-            "give messages as arguments, --file PATH or --size SIZE, or lines on stdin",
+            "give messages as arguments, --file PATH or --size SIZE, or lines \
+                on stdin",
         ));
     }
     let outcome = client::run(&args.addr, &messages, &args.options, &say)?;

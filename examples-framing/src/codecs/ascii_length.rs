@@ -93,10 +93,7 @@ impl Codec for AsciiLength {
         if len > self.max {
             return Err(invalid(
                 "ascii-length",
-                format_args!(
-                    "the header declares {len} bytes, more than the {}-byte limit",
-                    self.max
-                ),
+                format_args!("length {len} > limit {}", self.max),
             ));
         }
         read_payload("ascii-length", input, len, payload)?;
@@ -125,7 +122,8 @@ impl AsciiLength {
             return Err(cannot_carry(
                 "ascii-length",
                 format_args!(
-                    "a {len}-byte message does not fit: {WIDTH} digits say at most {LARGEST}"
+                    "a {len}-byte message does not fit: {WIDTH} digits say at \
+                        most {LARGEST}"
                 ),
             ));
         }

@@ -161,7 +161,8 @@ impl Netstring {
                         return Err(invalid(
                             "netstring",
                             format_args!(
-                                "the length passes {}, the limit, at digit {digits}",
+                                "the length passes {}, the limit, at digit \
+                                    {digits}",
                                 self.max
                             ),
                         ));

@@ -79,10 +79,7 @@ impl Codec for U32Length {
         if len > self.max {
             return Err(invalid(
                 "u32-length",
-                format_args!(
-                    "the header declares {len} bytes, more than the {}-byte limit",
-                    self.max
-                ),
+                format_args!("length {len} > limit {}", self.max),
             ));
         }
         read_payload("u32-length", input, len, payload)?;
