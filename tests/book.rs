@@ -205,18 +205,6 @@ fn every_internal_link_leads_somewhere() {
 /// book's column shows without scrolling at 800 px.
 const MAX_COLUMNS: usize = 80;
 
-/// Chapters whose code blocks are still wider than the column: the
-/// lesson-first rewrite has not reached them yet. The list, in
-/// `docs/not-yet-narrow.txt`, only shrinks; the browser check reads it too.
-fn not_yet_narrow() -> Vec<String> {
-    fs::read_to_string(root().join("docs/not-yet-narrow.txt"))
-        .expect("read docs/not-yet-narrow.txt")
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.trim().to_owned())
-        .collect()
-}
-
 /// The lines of the region `anchor` of a source file, as mdBook includes
 /// them: without the anchor lines themselves.
 fn anchored<'a>(code: &'a str, anchor: &str) -> Vec<&'a str> {
@@ -233,12 +221,8 @@ fn anchored<'a>(code: &'a str, anchor: &str) -> Vec<&'a str> {
 fn no_code_block_is_wider_than_the_column() {
     let mut too_wide = Vec::new();
     let mut checked = 0;
-    let pending = not_yet_narrow();
     for (chapter, text) in chapters() {
         let name = chapter.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-        if pending.iter().any(|p| p == name) {
-            continue;
-        }
         let mut fenced = false;
         for (n, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("```") {

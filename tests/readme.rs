@@ -177,6 +177,10 @@ fn every_command_the_book_shows_by_short_name_parses() {
                     let Some(next) = lines.next() else { break };
                     command = format!("{command}\n{next}");
                 }
+                while let Some(head) = command.strip_suffix(" \\") {
+                    let Some(next) = lines.next() else { break };
+                    command = format!("{head} {}", next.trim());
+                }
                 commands.push(command);
             }
         }
@@ -220,7 +224,15 @@ fn every_lab_command_the_book_shows_parses() {
         let Some(line) = line.strip_prefix("# lab ") else {
             continue;
         };
-        let words = words(line);
+        // A long command goes on over lines ending in ` \`, as in a shell.
+        let mut line = line.to_owned();
+        let mut last = i;
+        while let Some(head) = line.strip_suffix(" \\") {
+            last += 1;
+            line =
+                format!("{head} {}", lines.get(last).map_or("", |l| l.trim()));
+        }
+        let words = words(&line);
         let (ours, inner) = match words.iter().position(|w| w == "--") {
             Some(at) => (&words[..at], &words[at + 1..]),
             None => (&words[..], &words[..0]),
@@ -240,7 +252,7 @@ fn every_lab_command_the_book_shows_parses() {
             let args: Vec<String> =
                 args.iter().map(|a| a.replace("%eth0", "%1")).collect();
             let refused = lines
-                .get(i + 1)
+                .get(last + 1)
                 .is_some_and(|next| next.starts_with("error: invalid value"));
             let run = client(workspace_bin(bin))
                 .args(&args)

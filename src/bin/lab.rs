@@ -114,8 +114,10 @@ fn run(command: &Cmd) -> Result<(), Failure> {
             must_be_up()?;
             lab::set_impairment(LEARNER_PREFIX, host, Impairment::CUT)?;
             say(format_args!(
-                "{host} is cut off: its frames are dropped both ways; its programs and \
-                 connections live on, unaware (`lab heal {host}` plugs it back in)"
+                "{host} is cut off: its frames are dropped both ways"
+            ));
+            say(format_args!(
+                "its programs live on, unaware; `lab heal {host}` plugs it back in"
             ));
             Ok(())
         }
@@ -187,21 +189,20 @@ fn up() -> Result<(), Failure> {
     let me = std::env::current_exe().context("find the lab binary")?;
     Lab::build(LEARNER_PREFIX, &me)?.detach();
     say(format_args!(
-        "up: namespaces {LEARNER_PREFIX}h1..h4 (hosts), {LEARNER_PREFIX}r (router), \
-         {LEARNER_PREFIX}sw (switch), {LEARNER_PREFIX}wire (the cables)"
+        "up: hosts {LEARNER_PREFIX}h1..h4, router {LEARNER_PREFIX}r, \
+         switch {LEARNER_PREFIX}sw, cables {LEARNER_PREFIX}wire"
     ));
     println!(
         "
-  LAN 1: 198.51.100.0/24                              LAN 2: 203.0.113.0/24
+  LAN 1: 198.51.100.0/24                 LAN 2: 203.0.113.0/24
 
-  h1 198.51.100.1 ---+
-  h2 198.51.100.2 ---+-- sw -- 198.51.100.254  r  203.0.113.254 --- h4 203.0.113.4
-  h3 198.51.100.3 ---+
+  h1 .1 ---+
+  h2 .2 ---+-- sw -- .254  r  .254 ---------- h4 .4
+  h3 .3 ---+
 "
     );
-    say(
-        "run a program in a host with `lab exec HOST -- PROGRAM ARGS`; `lab down` when done",
-    );
+    say("run a program in a host: `lab exec HOST -- PROGRAM ARGS`");
+    say("`lab down` when done");
     Ok(())
 }
 

@@ -99,11 +99,12 @@ pub(super) fn dead(
             "our data was resent until tcp_retries2 ran out".to_owned()
         }
     };
+    let waited = fmt_duration(waited);
     say!(
         say,
-        "read() failed after {}: ETIMEDOUT, the connection is dead: {why}",
-        fmt_duration(waited)
+        "read() failed after {waited}: ETIMEDOUT, the connection is dead"
     );
+    say!(say, "why: {why}");
     Failure::new("read the reply", e).with_hint(
         "the peer vanished without FIN or RST: switched off, or cut off",
     )
