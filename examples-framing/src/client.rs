@@ -34,6 +34,7 @@ pub struct Outcome {
     pub round_trips: Vec<Duration>,
 }
 
+// ANCHOR: story
 /// Send `messages` (`repeat` times over) and check every reply.
 pub fn run(
     addr: &HostPort,
@@ -104,6 +105,7 @@ pub fn run(
     }
     Ok(outcome)
 }
+// ANCHOR_END: story
 
 // ANCHOR: transmit
 /// Put one encoded frame on the wire, the way the flags say.
