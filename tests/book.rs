@@ -275,3 +275,25 @@ fn code_blocks_are_not_included_inside_list_items() {
         }
     }
 }
+
+#[test]
+fn the_proofs_appendix_lists_every_test_the_chapters_name() {
+    let proofs = fs::read_to_string(root().join("docs/src/proofs.md"))
+        .expect("read proofs.md");
+    let mut checked = 0;
+    for (chapter, text) in chapters() {
+        if chapter.ends_with("proofs.md") {
+            continue;
+        }
+        for quoted in text.split('`').skip(1).step_by(2) {
+            if quoted.contains(".rs::") && !quoted.contains(' ') {
+                assert!(
+                    proofs.contains(&format!("`{quoted}`")),
+                    "{chapter:?} names {quoted}, which proofs.md does not list"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 50, "only {checked} names checked");
+}

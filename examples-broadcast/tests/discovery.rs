@@ -166,6 +166,45 @@ fn a_unicast_query_to_a_shared_port_reaches_only_the_last_server_bound() {
         }));
 }
 
+#[test]
+fn an_exact_address_bind_wins_a_unicast_whatever_the_order() {
+    // Bound first to the exact address, then two to the wildcard: the last
+    // one bound is a wildcard server, yet the unicast goes to the exact
+    // one. The kernel scores each socket by how well its bound address
+    // matches, and the rule "the last bound wins" holds only among sockets
+    // bound alike.
+    let first =
+        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "wild-1"]);
+    let port = first.addr().port();
+    let exact = Server::start(
+        SERVER,
+        &["--addr", &format!("127.0.0.1:{port}"), "--name", "exact"],
+    );
+    let last = Server::start(
+        SERVER,
+        &["--addr", &format!("0.0.0.0:{port}"), "--name", "wild-2"],
+    );
+    client(CLIENT)
+        .args([
+            "discover",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--wait",
+            "1500ms",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::function(|out: &str| {
+            let names: Vec<&str> = out
+                .lines()
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            names == ["exact"]
+        }));
+    drop((first, exact, last));
+}
+
 /// A UDP port that nothing hears broadcasts or datagrams to 127.0.0.2 on,
 /// for as long as the guard lives. The guard is bound to 127.0.0.1 without
 /// SO_REUSEADDR: no server can take the port meanwhile (a port found free
