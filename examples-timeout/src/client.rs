@@ -90,6 +90,8 @@ pub fn run(
         reply.bytes.len(),
         fmt_duration(started.elapsed())
     );
+    let (bytes, timeouts) = (reply.bytes.len(), reply.timeouts);
+    say.event("reply", &[("bytes", &bytes), ("timeouts", &timeouts)]);
     Ok(reply)
 }
 // ANCHOR_END: story
@@ -111,6 +113,8 @@ fn read_reply(
     // The longest any read waited for data, to show what the read timeout saw.
     let mut longest = Duration::ZERO;
     let out_of_time = |got: usize, longest: Duration| {
+        let ms = longest.as_millis();
+        say.event("deadline_passed", &[("got", &got), ("longest_ms", &ms)]);
         let (longest, per_read) =
             (fmt_duration(longest), fmt_duration(opts.read_timeout));
         say!(say, "the deadline passed {got} bytes into the reply");
@@ -140,6 +144,11 @@ fn read_reply(
             }
             Err(e) if is_timeout(&e) => {
                 timeouts += 1;
+                let ms = asked.elapsed().as_millis();
+                say.event(
+                    "read_timeout",
+                    &[("got", &reply.len()), ("ms", &ms)],
+                );
                 say!(
                     say,
                     "no data for {}: read timeout ({} bytes of reply so far, \

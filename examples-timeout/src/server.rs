@@ -70,6 +70,7 @@ fn handle(
             say,
             "silent: never reading or writing; our SO_RCVBUF holds {buffer}"
         );
+        say.event("silent", &[("rcvbuf", &buffer)]);
         // Holding the socket without touching it is the whole misbehaviour.
         thread::sleep(opts.idle_timeout);
         say!(
@@ -129,6 +130,7 @@ fn answer(
         }
         Mode::Slow => {
             say!(say, "slow: answering in {}", fmt_duration(opts.delay));
+            say.event("slow", &[("delay_ms", &opts.delay.as_millis())]);
             thread::sleep(opts.delay);
             send(stream, line)?;
             say!(

@@ -14,10 +14,16 @@ fn connect_timeout_fires_against_a_full_accept_queue() {
     let server = Server::start(SERVER, &["--mode", "full"]);
     let started = Instant::now();
     client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--connect-timeout", "500ms"])
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--connect-timeout",
+            "500ms",
+            "--events",
+        ])
         .assert()
         .code(1)
-        .stdout(contains("connect: no answer to our SYN within"))
+        .stdout(contains("[client] event connect_failed end=our_timeout"))
         .stderr(contains(format!(
             "error: connect timeout: no answer from {} within 500 ms",
             server.addr()
@@ -39,10 +45,11 @@ fn a_closed_port_refuses_at_once() {
             &format!("127.0.0.1:{port}"),
             "--connect-timeout",
             "5s",
+            "--events",
         ])
         .assert()
         .code(1)
-        .stdout(contains("connect: refused after"))
+        .stdout(contains("[client] event connect_failed end=refused"))
         .stderr(contains("Connection refused"));
     // Refused, not timed out: far sooner than the 5 s allowed.
     assert!(started.elapsed() < Duration::from_secs(2));

@@ -14,15 +14,17 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 
 #[test]
 fn a_server_killed_mid_exchange_ends_the_client_with_a_clear_error() {
-    let mut server =
-        Server::start(SERVER, &["--mode", "slow", "--delay", "30s"]);
+    let mut server = Server::start(
+        SERVER,
+        &["--mode", "slow", "--delay", "30s", "--events"],
+    );
     let waiting = Command::new(CLIENT)
         .args(["--addr", &server.addr_arg(), "--read-timeout", "20s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the client");
-    server.wait_for_line("slow: answering in 30 s");
+    assert_eq!(server.wait_for_event("slow").num("delay_ms"), 30_000);
     let killed = Instant::now();
     server.kill();
     let out = waiting.wait_with_output().expect("wait for the client");

@@ -23,13 +23,14 @@ fn keepalive_settings_are_applied_and_read_back() {
             "3",
             "--user-timeout",
             "5s",
+            "--events",
         ])
         .assert()
         .success()
         .stdout(contains(
-            "keepalive on: probe after 10 s idle, every 2 s; 3 unanswered end it",
+            "[client] event keepalive on=true idle_s=10 interval_s=2 probes=3",
         ))
-        .stdout(contains("TCP_USER_TIMEOUT: 5 s"));
+        .stdout(contains("[client] event user_timeout ms=5000"));
 }
 
 #[test]
@@ -39,9 +40,15 @@ fn keepalive_alone_keeps_the_kernels_other_defaults() {
         std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_probes")
             .expect("read the kernel's default probe count");
     client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--keepalive", "30s"])
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--keepalive",
+            "30s",
+            "--events",
+        ])
         .assert()
         .success()
-        .stdout(contains("probe after 30 s idle"))
-        .stdout(contains(format!("; {} unanswered end it", probes.trim())));
+        .stdout(contains("[client] event keepalive on=true idle_s=30 "))
+        .stdout(contains(format!(" probes={}\n", probes.trim())));
 }

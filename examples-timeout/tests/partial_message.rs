@@ -13,12 +13,24 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 fn read_exact_that_times_out_mid_message_leaves_the_stream_out_of_step() {
     let server = Server::start(SERVER, &["--mode", "halves", "--pause", "1s"]);
     client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--exact", "--read-timeout", "300ms", "--retries", "5", "hello world"])
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--exact",
+            "--read-timeout",
+            "300ms",
+            "--retries",
+            "5",
+            "--events",
+            "hello world",
+        ])
         .assert()
         .code(1)
-        .stdout(contains("read_exact timed out after 300 ms"))
-        .stdout(contains("the next read() returned 6 bytes, \"world\\n\": a tail without its head"))
-        .stderr(contains("error: out of step: a read timed out in the middle of a message"));
+        .stdout(contains("[client] event read_exact end=timeout len=12"))
+        .stdout(contains("[client] event next_read bytes=6"))
+        .stderr(contains(
+            "error: out of step: a read timed out in the middle of a message",
+        ));
 }
 
 #[test]
@@ -32,10 +44,12 @@ fn a_buffer_that_survives_the_timeout_completes_the_message() {
             "300ms",
             "--retries",
             "5",
+            "--events",
             "hello world",
         ])
         .assert()
         .success()
-        .stdout(contains("read timeout (6 bytes of reply so far, kept)"))
+        // Timed out with 6 bytes in hand, kept, and completed later.
+        .stdout(contains("[client] event read_timeout got=6 "))
         .stdout(predicate::str::ends_with("hello world\n"));
 }

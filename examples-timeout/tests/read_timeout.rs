@@ -15,10 +15,16 @@ fn read_timeout_fires_against_a_silent_server() {
     let server = Server::start(SERVER, &["--mode", "silent"]);
     let started = Instant::now();
     client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--read-timeout", "250ms"])
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--events",
+            "--read-timeout",
+            "250ms",
+        ])
         .assert()
         .code(1)
-        .stdout(contains("no data for 250 ms: read timeout"))
+        .stdout(contains("[client] event read_timeout got=0 "))
         .stdout(contains("temporarily unavailable").not())
         .stderr(contains(
             "error: read timeout: no data from the server for 250 ms",
@@ -51,12 +57,15 @@ fn reading_again_on_the_same_connection_gets_the_late_answer() {
             "300ms",
             "--retries",
             "5",
+            "--events",
         ])
         .assert()
         .success()
-        .stdout(contains(
-            "reading again on the same connection (retry 1 of 5)",
-        ))
-        .stdout(contains("got the 5-byte reply"))
+        // At least one timeout, survived: the same connection, read again.
+        .stdout(contains("[client] event read_timeout got=0 "))
+        .stdout(
+            predicate::str::is_match(r"event reply bytes=5 timeouts=[1-5]\n")
+                .expect("a regex"),
+        )
         .stdout(predicate::str::ends_with("ping\n"));
 }

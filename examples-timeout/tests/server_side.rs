@@ -33,12 +33,14 @@ fn the_server_drops_a_client_that_says_nothing() {
 
 #[test]
 fn the_accept_loop_wakes_up_to_count_its_clients() {
-    let mut server =
-        Server::start(SERVER, &["--tick", "100ms", "--idle-timeout", "500ms"]);
+    let mut server = Server::start(
+        SERVER,
+        &["--tick", "100ms", "--idle-timeout", "500ms", "--events"],
+    );
     let quiet = TcpStream::connect(server.addr()).expect("connect");
     // Nobody else connects: only the tick can wake the accept loop to say so.
-    server.wait_for_line("[server] 1 client connected");
+    server.wait_for_event_where("connected", |e| e.num("clients") == 1);
     // After the idle timeout the server lets the quiet client go.
-    server.wait_for_line("[server] 0 clients connected");
+    server.wait_for_event_where("connected", |e| e.num("clients") == 0);
     drop(quiet);
 }

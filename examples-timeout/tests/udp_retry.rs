@@ -4,7 +4,7 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use common::testing::{Server, client};
+use common::testing::{Server, client, events};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -24,12 +24,13 @@ fn lost_requests_are_resent_with_growing_waits_until_answered() {
             "100ms",
             "--retries",
             "4",
+            "--events",
         ])
         .assert()
         .success()
-        .stdout(contains("attempt 1: no answer within"))
-        .stdout(contains("attempt 2: no answer within"))
-        .stdout(contains("attempt 3: answered"))
+        .stdout(contains("[client] event attempt n=1 end=timeout "))
+        .stdout(contains("[client] event attempt n=2 end=timeout "))
+        .stdout(contains("[client] event attempt n=3 end=answered"))
         .stdout(predicate::str::ends_with("ping\n"));
     // Waits of at least 50 ms, then 100 ms: half of 100 ms and 200 ms, the
     // least the jitter allows.
@@ -49,10 +50,11 @@ fn the_client_gives_up_after_its_retries() {
             "50ms",
             "--retries",
             "3",
+            "--events",
         ])
         .assert()
         .code(1)
-        .stdout(contains("attempt 4: no answer within"))
+        .stdout(contains("[client] event attempt n=4 end=timeout "))
         .stderr(contains("error: no answer after 4 attempts"));
 }
 
@@ -70,18 +72,18 @@ fn the_wait_between_attempts_stops_growing_at_max_backoff() {
             "5",
             "--max-backoff",
             "100ms",
+            "--events",
         ])
         .output()
         .expect("run the client");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for line in stdout.lines().filter(|l| l.contains("no answer within")) {
-        let ms: u64 = line
-            .split_once("within ")
-            .and_then(|(_, rest)| rest.strip_suffix(" ms; UDP never says why"))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no wait in {line:?}"));
-        assert!(ms <= 100, "{line}");
-    }
+    let waits: Vec<u64> = events(&stdout)
+        .iter()
+        .filter(|e| e.name == "attempt" && e.get("end") == "timeout")
+        .map(|e| e.num("wait_ms"))
+        .collect();
+    assert_eq!(waits.len(), 6, "{stdout}");
+    assert!(waits.iter().all(|&ms| ms <= 100), "{waits:?}");
 }
 
 #[test]

@@ -40,6 +40,7 @@ pub(super) fn connect(
                     "connected to {target} in {}",
                     fmt_duration(started.elapsed())
                 );
+                say.event("connected", &[("to", &target)]);
                 return Ok(stream);
             }
             Err(e) => last = Some((*target, e)),
@@ -57,6 +58,7 @@ pub(super) fn connect(
         // ETIMEDOUT, and that is the next arm.
         io::ErrorKind::TimedOut if e.raw_os_error().is_none() => {
             say!(say, "connect: no answer to our SYN within {took}");
+            say.event("connect_failed", &[("end", &"our_timeout")]);
             Err(Failure::msg(format!(
                 "connect timeout: no answer from {target} within {}",
                 fmt_duration(limit)
@@ -71,6 +73,7 @@ pub(super) fn connect(
                 say,
                 "connect: the kernel gave up resending our SYN after {took}"
             );
+            say.event("connect_failed", &[("end", &"kernel_gave_up")]);
             Err(Failure::new(format!("connect to {target}"), e).with_hint(
                 "nobody answered our SYNs; net.ipv4.tcp_syn_retries sets how \
                     long",
@@ -81,6 +84,7 @@ pub(super) fn connect(
                 say,
                 "connect: refused after {took}: our SYN was answered by RST"
             );
+            say.event("connect_failed", &[("end", &"refused")]);
             Err(Failure::new(format!("connect to {target}"), e))
         }
         _ => Err(Failure::new(format!("connect to {target}"), e)),

@@ -33,6 +33,20 @@ pub(super) fn configure(
         }
         sock.set_tcp_keepalive(&params)
             .context("set TCP keepalive")?;
+        // What the kernel holds now, read back: the event for the tests.
+        let idle = sock.tcp_keepalive_time().context("TCP_KEEPIDLE")?;
+        let every = sock.tcp_keepalive_interval().context("TCP_KEEPINTVL")?;
+        let probes = sock.tcp_keepalive_retries().context("TCP_KEEPCNT")?;
+        let on = sock.keepalive().context("SO_KEEPALIVE")?;
+        say.event(
+            "keepalive",
+            &[
+                ("on", &on),
+                ("idle_s", &idle.as_secs()),
+                ("interval_s", &every.as_secs()),
+                ("probes", &probes),
+            ],
+        );
         say!(
             say,
             "keepalive {}: probe after {} idle, every {}; {} unanswered \
@@ -63,6 +77,8 @@ pub(super) fn configure(
             "TCP_USER_TIMEOUT: {}",
             set.map_or("off".to_owned(), fmt_duration)
         );
+        let ms = set.map_or(0, |d| d.as_millis());
+        say.event("user_timeout", &[("ms", &ms)]);
     }
     #[cfg(not(target_os = "linux"))]
     if opts.user_timeout.is_some() {

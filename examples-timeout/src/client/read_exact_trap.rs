@@ -31,12 +31,15 @@ pub(super) fn read_exact_reply(
                 timeouts: 0,
             });
         }
-        Err(e) if is_timeout(&e) => say!(
-            say,
-            "read_exact timed out after {}: what it read of {len} bytes is \
-                lost",
-            fmt_duration(wait.timeout)
-        ),
+        Err(e) if is_timeout(&e) => {
+            say!(
+                say,
+                "read_exact timed out after {}: what it read of {len} bytes \
+                    is lost",
+                fmt_duration(wait.timeout)
+            );
+            say.event("read_exact", &[("end", &"timeout"), ("len", &len)]);
+        }
         Err(e) => return Err(Failure::new("read_exact the reply", e)),
     }
     // Show what the stream holds now: its next bytes are not the start of
@@ -55,6 +58,7 @@ pub(super) fn read_exact_reply(
                         its head",
                     String::from_utf8_lossy(&next[..n])
                 );
+                say.event("next_read", &[("bytes", &n)]);
                 break;
             }
             Err(e) if is_timeout(&e) => continue,

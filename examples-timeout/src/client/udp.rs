@@ -56,6 +56,7 @@ pub fn run_udp(
                     "attempt {attempt}: answered after {} in all",
                     fmt_duration(started.elapsed())
                 );
+                say.event("attempt", &[("n", &attempt), ("end", &"answered")]);
                 return Ok(Reply {
                     bytes: answer[..n].to_vec(),
                     timeouts: attempt - 1,
@@ -64,11 +65,19 @@ pub fn run_udp(
             Err(e) if is_timeout(&e) && wait.by_deadline => {
                 return Err(deadline.passed());
             }
-            Err(e) if is_timeout(&e) => say!(
-                say,
-                "attempt {attempt}: no answer within {}; UDP never says why",
-                fmt_duration(wait.timeout)
-            ),
+            Err(e) if is_timeout(&e) => {
+                say!(
+                    say,
+                    "attempt {attempt}: no answer within {}; UDP never says \
+                        why",
+                    fmt_duration(wait.timeout)
+                );
+                let ms = wait.timeout.as_millis();
+                say.event(
+                    "attempt",
+                    &[("n", &attempt), ("end", &"timeout"), ("wait_ms", &ms)],
+                );
+            }
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
                 return Err(Failure::new(
                     format!(

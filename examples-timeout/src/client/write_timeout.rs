@@ -20,12 +20,11 @@ pub(super) fn flood(
     deadline: &Deadline,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let sock = SockRef::from(stream);
-    say!(
-        say,
-        "flooding {size} bytes; our SO_SNDBUF holds {}",
-        sock.send_buffer_size().context("SO_SNDBUF")?
-    );
+    let sndbuf = SockRef::from(stream)
+        .send_buffer_size()
+        .context("SO_SNDBUF")?;
+    say!(say, "flooding {size} bytes; our SO_SNDBUF holds {sndbuf}");
+    say.event("flood", &[("size", &size), ("sndbuf", &sndbuf)]);
     let chunk = [b'x'; 64 * 1024];
     let mut accepted = 0usize;
     while accepted < size {

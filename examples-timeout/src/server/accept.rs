@@ -59,6 +59,7 @@ where
                 let now = slots.in_use();
                 if now != reported {
                     say!(say, "{} connected", count(now, "client", "clients"));
+                    say.event("connected", &[("clients", &now)]);
                     reported = now;
                 } else {
                     detail!(say, "tick: {now} connected");
