@@ -97,6 +97,11 @@ pub fn discover(
                     reply.service.name,
                     reply.service.port
                 );
+                let (name, port) = (&reply.service.name, reply.service.port);
+                say.event(
+                    "reply",
+                    &[("from", &from), ("name", name), ("port", &port)],
+                );
                 found.push(reply);
             }
             Ok(_) => detail!(
@@ -109,6 +114,7 @@ pub fn discover(
         }
     }
     found.sort();
+    say.event("found", &[("count", &found.len())]);
     match found.len() {
         // Silence is all a sender of broadcasts can get: no host may answer
         // one with an ICMP error (RFC 1122, 3.2.2). A unicast query to a

@@ -207,7 +207,8 @@ fn answer(
             .encode();
             match socket.send_to(&reply, from) {
                 Ok(_) => {
-                    say!(say, "query from {from}: answered, to {from} alone")
+                    say!(say, "query from {from}: answered, to {from} alone");
+                    say.event("answered", &[("to", &from)]);
                 }
                 Err(e) => say.problem(format_args!("reply to {from}: {e}")),
             }

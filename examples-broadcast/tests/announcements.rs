@@ -34,15 +34,19 @@ fn a_listener_hears_announcing_servers_and_reports_a_silent_one_gone() {
     );
     let mut listener = Server::start(
         CLIENT,
-        &["listen", "--addr", &shared, "--for", "3s", "--ttl", "500ms"],
+        &[
+            "listen", "--addr", &shared, "--for", "3s", "--ttl", "500ms",
+            "--events",
+        ],
     );
 
-    listener.wait_for_line("new: lasting on port 8000");
-    listener.wait_for_line("new: fleeting on port 8000");
+    for name in ["lasting", "fleeting"] {
+        let new =
+            listener.wait_for_event_where("new", |e| e.get("name") == name);
+        assert_eq!(new.num("port"), 8000);
+    }
     fleeting.kill();
-    listener.wait_for_line(
-        "gone: fleeting at 127.0.0.1 (not heard for more than 500 ms)",
-    );
+    listener.wait_for_event_where("gone", |e| e.get("name") == "fleeting");
     let status = listener.wait_for_exit(std::time::Duration::from_secs(10));
     assert!(status.success());
     let table = listener.output();
@@ -58,6 +62,12 @@ fn a_listener_hears_announcing_servers_and_reports_a_silent_one_gone() {
             .any(|l| l.starts_with("fleeting") && l.ends_with("gone")),
         "{table}"
     );
-    assert!(!table.contains("gone: lasting"), "{table}");
+    let gone: Vec<_> = listener
+        .events()
+        .into_iter()
+        .filter(|e| e.name == "gone")
+        .map(|e| e.get("name").to_owned())
+        .collect();
+    assert_eq!(gone, ["fleeting"], "{table}");
     drop(lasting);
 }

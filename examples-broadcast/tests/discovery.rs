@@ -2,7 +2,7 @@
 //! shared port answering, where replies come from, and what a bind to
 //! 127.0.0.1 or a unicast datagram does instead.
 
-use common::testing::{Server, client};
+use common::testing::{Server, client, event, events};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -12,14 +12,22 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
 /// Servers named `names`, all on one port: the first picks it, the others
 /// share it. Returns them and the port.
 fn servers(names: &[&str]) -> (Vec<Server>, u16) {
-    let first =
-        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", names[0]]);
+    let first = Server::start(
+        SERVER,
+        &["--addr", "0.0.0.0:0", "--name", names[0], "--events"],
+    );
     let port = first.addr().port();
     let mut all = vec![first];
     for name in &names[1..] {
         all.push(Server::start(
             SERVER,
-            &["--addr", &format!("0.0.0.0:{port}"), "--name", name],
+            &[
+                "--addr",
+                &format!("0.0.0.0:{port}"),
+                "--name",
+                name,
+                "--events",
+            ],
         ));
     }
     (all, port)
@@ -67,7 +75,8 @@ fn every_server_on_the_port_answers_one_broadcast_query() {
             names == ["alpha", "beta", "gamma"]
         }));
     for server in &mut servers {
-        server.wait_for_line("answered, to 127.0.0.1:");
+        let to = server.wait_for_event("answered");
+        assert!(to.get("to").starts_with("127.0.0.1:"), "{to:?}");
     }
 }
 
@@ -76,29 +85,23 @@ fn discovery_finds_each_server_exactly_once_and_says_where_replies_came_from() {
     let (_servers, port) = servers(&["s1", "s2", "s3", "s4", "s5"]);
     let out = client(CLIENT)
         .args(["discover", "--port", &port.to_string(), "--wait", "1500ms"])
+        .arg("--events")
         .output()
         .expect("run the client");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
+    let replies = events(&stdout);
     for name in ["s1", "s2", "s3", "s4", "s5"] {
-        let replies = stdout
-            .lines()
-            .filter(|l| {
-                l.starts_with("[client] reply from ")
-                    && l.contains(&format!(": {name} on port"))
-            })
-            .count();
-        assert_eq!(replies, 1, "{name}: {stdout}");
-        // The sender as the kernel saw it: the servers' shared port, on
-        // loopback.
-        assert!(
-            stdout.contains(&format!(
-                "[client] reply from 127.0.0.1:{port}: {name}"
-            )),
-            "{stdout}"
-        );
+        let from: Vec<&str> = replies
+            .iter()
+            .filter(|e| e.name == "reply" && e.get("name") == name)
+            .map(|e| e.get("from"))
+            .collect();
+        // Once each, and from the sender as the kernel saw it: the
+        // servers' shared port, on loopback.
+        assert_eq!(from, [format!("127.0.0.1:{port}")], "{name}: {stdout}");
     }
-    assert!(stdout.contains("5 services found"), "{stdout}");
+    assert_eq!(event(&replies, "found").num("count"), 5, "{stdout}");
 }
 
 #[test]
@@ -221,11 +224,10 @@ fn with_nobody_listening_the_query_vanishes_and_the_client_says_so() {
     let (_guard, port) = a_port_nobody_hears();
     client(CLIENT)
         .args(["discover", "--port", &port.to_string(), "--wait", "300ms"])
+        .arg("--events")
         .assert()
         .success()
-        .stdout(contains(
-            "no replies within 300 ms: nobody answered, and the kernel said nothing",
-        ))
+        .stdout(contains("[client] event found count=0"))
         .stdout(contains("no services found"));
 }
 
@@ -245,10 +247,11 @@ fn a_unicast_query_to_a_closed_port_is_just_as_silent_to_an_unconnected_socket()
             "--wait",
             "300ms",
         ])
+        .arg("--events")
         .assert()
         .success()
         .stdout(contains(format!("sent a query to 127.0.0.2:{port}")))
-        .stdout(contains("no replies within 300 ms: nobody answered"))
+        .stdout(contains("event found count=0"))
         .stdout(contains("no services found"));
 }
 

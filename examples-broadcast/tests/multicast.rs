@@ -58,8 +58,9 @@ fn announcements_travel_by_multicast_too() {
     client(CLIENT)
         .args([
             "listen", "--port", &port, "--group", GROUP, "--for", "600ms",
+            "--events",
         ])
         .assert()
         .success()
-        .stdout(contains("new: herald on port 8000"));
+        .stdout(contains("[client] event new name=herald port=8000 "));
 }

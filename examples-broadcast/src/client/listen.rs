@@ -43,6 +43,7 @@ pub fn listen(
         for heard in table.values_mut().filter(|h| !h.gone) {
             if now.duration_since(heard.last) > heard.ttl {
                 heard.gone = true;
+                say.event("gone", &[("name", &heard.service.name)]);
                 say!(
                     say,
                     "gone: {} at {} (not heard for more than {})",
@@ -74,6 +75,11 @@ pub fn listen(
                     opts.ttl.unwrap_or(Duration::from_secs(u64::from(ttl)));
                 let key = (service.clone(), from.ip());
                 let heard = table.entry(key).or_insert_with(|| {
+                    let (name, port) = (&service.name, service.port);
+                    say.event(
+                        "new",
+                        &[("name", name), ("port", &port), ("from", &from)],
+                    );
                     say!(
                         say,
                         "new: {} on port {}, announced from {from}",
