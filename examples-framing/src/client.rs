@@ -102,6 +102,12 @@ pub fn run(
     );
     if outcome.round_trips.len() > 1 || opts.repeat > 1 {
         say!(say, "{}", round_trip_summary(&outcome.round_trips));
+        let (count, median) = (
+            outcome.round_trips.len(),
+            report::median(&outcome.round_trips),
+        );
+        let us = median.as_micros();
+        say.event("round_trips", &[("count", &count), ("median_us", &us)]);
     }
     Ok(outcome)
 }

@@ -88,6 +88,7 @@ fn handle(
     stream.set_nodelay(opts.nodelay).context("TCP_NODELAY")?;
     if let Some(delay) = opts.read_delay {
         say!(say, "busy: not reading for {}", fmt_duration(delay));
+        say.event("busy", &[("ms", &delay.as_millis())]);
         thread::sleep(delay);
     }
     let codec = opts.strategy.codec(opts.max_frame);
@@ -135,6 +136,7 @@ fn handle(
             "frame {number}: {} bytes; sending them back reversed",
             payload.len()
         );
+        say.event("frame", &[("n", &number), ("bytes", &payload.len())]);
         frame.clear();
         codec
             .encode(&transform(&payload), &mut frame)

@@ -15,7 +15,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 
 #[test]
 fn a_server_killed_mid_transfer_ends_the_client_with_a_clear_error() {
-    let mut server = Server::start(SERVER, &["--read-delay", "30s"]);
+    let mut server =
+        Server::start(SERVER, &["--events", "--read-delay", "30s"]);
     let waiting = Command::new(CLIENT)
         .args([
             "--addr",
@@ -28,7 +29,7 @@ fn a_server_killed_mid_transfer_ends_the_client_with_a_clear_error() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the client");
-    server.wait_for_line("busy: not reading for 30 s");
+    assert_eq!(server.wait_for_event("busy").num("ms"), 30_000);
     let killed = Instant::now();
     server.kill();
     let out = waiting.wait_with_output().expect("wait for the client");

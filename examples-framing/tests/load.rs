@@ -102,10 +102,10 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
 
 #[test]
 fn past_max_clients_a_newcomer_is_turned_away_politely() {
-    let mut server = Server::start(SERVER, &["--max-clients", "2"]);
+    let mut server = Server::start(SERVER, &["--events", "--max-clients", "2"]);
     let addr = server.addr();
     let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
-    server.wait_for_line("#2 accepted");
+    server.wait_for_event_where("accepted", |e| e.conn == Some(2));
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), "hello"])
         .assert()
@@ -113,5 +113,6 @@ fn past_max_clients_a_newcomer_is_turned_away_politely() {
         .stderr(contains(
             "error: the server refused: server busy: 2 clients already; try again later",
         ));
-    server.wait_for_line("#3 turned away: 2 clients already (--max-clients)");
+    let away = server.wait_for_event("turned_away");
+    assert_eq!((away.conn, away.num("max")), (Some(3), 2));
 }

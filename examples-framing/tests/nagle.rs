@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use common::testing::{Server, client};
+use common::testing::{Server, client, event, events};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
@@ -13,34 +13,17 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 fn median(server_args: &[&str], client_args: &[&str]) -> Duration {
     let server = Server::start(SERVER, &[&["-q"], server_args].concat());
     let out = client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--repeat", "12"])
+        .args(["--addr", &server.addr_arg(), "--repeat", "12", "--events"])
         .args(client_args)
         .arg("ping")
         .output()
         .expect("run the client");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("round trips: 12, median "))
-        .unwrap_or_else(|| panic!("no round-trip line in:\n{stdout}"));
-    let median = line
-        .split("median ")
-        .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .expect("a median");
-    parse(median)
-}
-
-fn parse(shown: &str) -> Duration {
-    let (number, unit) = shown.split_once(' ').expect("number and unit");
-    let number: f64 = number.parse().expect("a number");
-    match unit {
-        "µs" => Duration::from_secs_f64(number / 1e6),
-        "ms" => Duration::from_secs_f64(number / 1e3),
-        "s" => Duration::from_secs_f64(number),
-        other => panic!("unit {other}"),
-    }
+    let trips = events(&stdout);
+    let trips = event(&trips, "round_trips");
+    assert_eq!(trips.num("count"), 12, "{stdout}");
+    Duration::from_micros(trips.num("median_us"))
 }
 
 #[test]

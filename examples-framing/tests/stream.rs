@@ -2,7 +2,7 @@
 //! puts several in one (--burst), and every codec still finds the frames;
 //! a newline inside a message breaks `line` and no other codec.
 
-use common::testing::{Server, client};
+use common::testing::{Event, Server, client};
 use examples_framing::codecs::Strategy;
 use predicates::prelude::*;
 use predicates::str::contains;
@@ -14,7 +14,8 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 fn frames_sent_one_byte_per_write_are_read_whole_by_every_codec() {
     for strategy in Strategy::ALL {
         let name = strategy.name();
-        let mut server = Server::start(SERVER, &["--strategy", name]);
+        let mut server =
+            Server::start(SERVER, &["--events", "--strategy", name]);
         client(CLIENT)
             .args([
                 "--addr",
@@ -31,8 +32,12 @@ fn frames_sent_one_byte_per_write_are_read_whole_by_every_codec() {
             .assert()
             .success()
             .stdout("olleh\ngnimarf\n");
-        server.wait_for_line("frame 1: 5 bytes");
-        server.wait_for_line("frame 2: 7 bytes");
+        server.wait_for_event_where("frame", |e| {
+            (e.num("n"), e.num("bytes")) == (1, 5)
+        });
+        server.wait_for_event_where("frame", |e| {
+            (e.num("n"), e.num("bytes")) == (2, 7)
+        });
     }
 }
 
@@ -40,7 +45,8 @@ fn frames_sent_one_byte_per_write_are_read_whole_by_every_codec() {
 fn frames_sent_in_one_write_are_separated_by_every_codec() {
     for strategy in Strategy::ALL {
         let name = strategy.name();
-        let mut server = Server::start(SERVER, &["--strategy", name]);
+        let mut server =
+            Server::start(SERVER, &["--events", "--strategy", name]);
         client(CLIENT)
             .args([
                 "--addr",
@@ -48,36 +54,44 @@ fn frames_sent_in_one_write_are_separated_by_every_codec() {
                 "--strategy",
                 name,
                 "--burst",
+                "--events",
                 "one",
                 "two",
                 "three",
             ])
             .assert()
             .success()
-            .stdout(contains("sent 3 frames in one write"))
+            .stdout(contains("[client] event burst frames=3 "))
             .stdout(contains("eno\nowt\neerht\n"));
-        server.wait_for_line("frame 3: 5 bytes");
+        server.wait_for_event_where("frame", |e| {
+            (e.num("n"), e.num("bytes")) == (3, 5)
+        });
     }
 }
 
 #[test]
 fn a_newline_inside_a_message_breaks_line_framing() {
-    let mut server = Server::start(SERVER, &["--strategy", "line"]);
+    let mut server = Server::start(SERVER, &["--events", "--strategy", "line"]);
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), "--strategy", "line", "two\nlines"])
         .assert()
         .code(1)
         .stderr(contains("error: reply 1 is not our message reversed: sent 9 bytes, got 3 (\"owt\")"));
     // One message sent, two arrived.
-    server.wait_for_line("frame 1: 3 bytes");
-    server.wait_for_line("frame 2: 5 bytes");
+    server.wait_for_event_where("frame", |e| {
+        (e.num("n"), e.num("bytes")) == (1, 3)
+    });
+    server.wait_for_event_where("frame", |e| {
+        (e.num("n"), e.num("bytes")) == (2, 5)
+    });
 }
 
 #[test]
 fn a_newline_inside_a_message_survives_every_other_codec() {
     for strategy in Strategy::ALL.into_iter().filter(|s| *s != Strategy::Line) {
         let name = strategy.name();
-        let mut server = Server::start(SERVER, &["--strategy", name]);
+        let mut server =
+            Server::start(SERVER, &["--events", "--strategy", name]);
         client(CLIENT)
             .args([
                 "--addr",
@@ -90,8 +104,11 @@ fn a_newline_inside_a_message_survives_every_other_codec() {
             .assert()
             .success()
             .stdout("senil\nowt\n");
-        server.wait_for_line("frame 1: 9 bytes");
-        assert!(!server.output().contains("frame 2"), "{name}");
+        server.wait_for_event_where("frame", |e| {
+            (e.num("n"), e.num("bytes")) == (1, 9)
+        });
+        let second = |e: &Event| e.name == "frame" && e.num("n") == 2;
+        assert!(!server.events().iter().any(second), "{name}");
     }
 }
 

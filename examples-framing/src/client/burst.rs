@@ -30,6 +30,8 @@ pub(super) fn send(
         sequence.len(),
         all.len()
     );
+    let (frames, bytes) = (sequence.len(), all.len());
+    say.event("burst", &[("frames", &frames), ("bytes", &bytes)]);
     Ok(())
 }
 // ANCHOR_END: burst

@@ -12,6 +12,13 @@ pub(super) fn preview(bytes: &[u8]) -> String {
     format!("{:?}{more}", String::from_utf8_lossy(shown))
 }
 
+/// The median round trip (zero when there is none).
+pub(super) fn median(trips: &[Duration]) -> Duration {
+    let mut sorted = trips.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
 /// Median, mean and slowest round trip.
 pub fn round_trip_summary(trips: &[Duration]) -> String {
     if trips.is_empty() {
