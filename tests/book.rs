@@ -297,3 +297,42 @@ fn the_proofs_appendix_lists_every_test_the_chapters_name() {
     }
     assert!(checked >= 50, "only {checked} names checked");
 }
+
+#[test]
+fn every_command_block_is_run_by_a_test_or_says_why_not() {
+    let mut checked = 0;
+    for (chapter, text) in chapters() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            if line.trim() != "```text" {
+                continue;
+            }
+            let body = lines[at + 1..].iter().take_while(|l| l.trim() != "```");
+            let commands = body
+                .filter(|l| l.starts_with("$ ") || l.starts_with("# "))
+                .count();
+            if commands == 0 {
+                continue;
+            }
+            checked += 1;
+            let marker = lines[..at]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map_or("", |l| l.trim());
+            let why = marker
+                .strip_prefix("<!-- not run: ")
+                .and_then(|r| r.strip_suffix("-->"))
+                .map(str::trim);
+            assert!(
+                marker.starts_with("<!-- transcript:")
+                    || marker == "<!-- servers of the next transcript -->"
+                    || why.is_some_and(|w| w.len() >= 10),
+                "{chapter:?}:{}: commands that no test runs, and no \
+                 <!-- not run: REASON --> marker saying why",
+                at + 1
+            );
+        }
+    }
+    assert!(checked >= 40, "only {checked} command blocks checked");
+}

@@ -47,6 +47,9 @@ struct Transcript {
     steps: Vec<(String, Vec<String>)>,
     /// Lines the servers must print, in order (`<!-- server says -->`).
     server_says: Vec<String>,
+    /// What the book shows the first server print in the block marked
+    /// `<!-- servers of the next transcript -->` before it.
+    server_shows: Vec<String>,
 }
 
 fn chapters() -> Vec<PathBuf> {
@@ -71,7 +74,30 @@ fn transcripts() -> Vec<Transcript> {
             .unwrap_or("?")
             .to_owned();
         let first_here = found.len();
+        // A block of server commands (and the first one's output) that the
+        // next transcript starts.
+        let mut shown_servers: Option<(Vec<String>, Vec<String>)> = None;
         for (at, line) in lines.iter().enumerate() {
+            if line.trim() == "<!-- servers of the next transcript -->" {
+                // Several such blocks may precede one transcript.
+                let (mut commands, mut shown) =
+                    shown_servers.take().unwrap_or_default();
+                let first_block = commands.is_empty();
+                for l in
+                    lines[at + 2..].iter().take_while(|l| l.trim() != "```")
+                {
+                    if let Some(command) = l.strip_prefix("$ ") {
+                        commands.push(words(command).join(" "));
+                    } else if first_block
+                        && commands.len() == 1
+                        && !l.trim().is_empty()
+                    {
+                        shown.push((*l).to_owned());
+                    }
+                }
+                shown_servers = Some((commands, shown));
+                continue;
+            }
             if line.trim() == "<!-- server says -->" {
                 let place = format!("{name}:{}", at + 1);
                 assert_eq!(
@@ -112,6 +138,7 @@ fn transcripts() -> Vec<Transcript> {
                 numbers: false,
                 steps: Vec::new(),
                 server_says: Vec::new(),
+                server_shows: Vec::new(),
             };
             for part in
                 marker.split(';').map(str::trim).filter(|p| !p.is_empty())
@@ -131,6 +158,18 @@ fn transcripts() -> Vec<Transcript> {
                         transcript.servers.push(words(server));
                     }
                 }
+            }
+            if let Some((commands, shown)) = shown_servers.take() {
+                let servers: Vec<String> =
+                    transcript.servers.iter().map(|s| s.join(" ")).collect();
+                for command in commands {
+                    assert!(
+                        servers.contains(&command),
+                        "{}: `{command}` is not a server of this transcript",
+                        transcript.place
+                    );
+                }
+                transcript.server_shows = shown;
             }
             let body: Vec<&str> = lines[at + 2..]
                 .iter()
@@ -338,9 +377,26 @@ fn server_said(
     let Some(server) = servers.first_mut() else {
         return Ok(());
     };
+    for wants in [&transcript.server_shows, &transcript.server_says] {
+        said_in_order(transcript, server, wants)?;
+    }
+    Ok(())
+}
+
+/// The server printed `wants`, in order: its `error:` and `warning:` lines
+/// in order on stderr, the others in order on stdout (the two streams are
+/// read apart, so they interleave by chance).
+fn said_in_order(
+    transcript: &Transcript,
+    server: &mut Server,
+    wants: &[String],
+) -> Result<(), String> {
     let stream_of = |line: &str| {
+        // `[server] error: ...`, `[server] #1 error: ...`, `warning: ...`
         if line.contains("] error: ")
             || line.split(' ').nth(2) == Some("error:")
+            || line.starts_with("warning: ")
+            || line.starts_with("error: ")
         {
             Stream::Stderr
         } else {
@@ -350,7 +406,7 @@ fn server_said(
     // Where the search for each stream's next line starts.
     let (mut out_at, mut err_at) = (0, 0);
     let mut said = Vec::new();
-    for want in &transcript.server_says {
+    for want in wants {
         let stream = stream_of(want);
         let want = normalize(want, transcript.numbers);
         let mut at = if stream == Stream::Stdout {
