@@ -146,36 +146,34 @@ fn a_server_bound_to_the_broadcast_address_hears_it() {
         .stdout(contains("narrow"));
 }
 
+/// The servers that answer a unicast query to 127.0.0.1 on `port`.
+fn unicast_answerers(port: u16) -> Vec<String> {
+    let to = format!("127.0.0.1:{port}");
+    let out = client(CLIENT)
+        .args(["discover", "--addr", &to, "--wait", "1500ms", "--events"])
+        .output()
+        .expect("run the client");
+    assert!(out.status.success());
+    events(&String::from_utf8_lossy(&out.stdout))
+        .iter()
+        .filter(|e| e.name == "reply")
+        .map(|e| e.get("name").to_owned())
+        .collect()
+}
+
 #[test]
 fn a_unicast_query_to_a_shared_port_reaches_only_the_last_server_bound() {
     let (_servers, port) = servers(&["first", "second", "last"]);
-    client(CLIENT)
-        .args([
-            "discover",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--wait",
-            "1500ms",
-            "-q",
-        ])
-        .assert()
-        .success()
-        .stdout(predicate::function(|out: &str| {
-            let names: Vec<&str> = out
-                .lines()
-                .filter_map(|l| l.split_whitespace().next())
-                .collect();
-            names == ["last"]
-        }));
+    assert_eq!(unicast_answerers(port), ["last"]);
 }
 
 #[test]
 fn an_exact_address_bind_wins_a_unicast_whatever_the_order() {
-    // Bound first to the exact address, then two to the wildcard: the last
-    // one bound is a wildcard server, yet the unicast goes to the exact
-    // one. The kernel scores each socket by how well its bound address
-    // matches, and the rule "the last bound wins" holds only among sockets
-    // bound alike.
+    // One server bound to the wildcard, then one to the exact address, then
+    // another to the wildcard: the last one bound is a wildcard server, yet
+    // the unicast goes to the exact one. The kernel scores each socket by
+    // how well its bound address matches; "the last bound wins" holds only
+    // among sockets bound alike.
     let first =
         Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "wild-1"]);
     let port = first.addr().port();
@@ -187,24 +185,7 @@ fn an_exact_address_bind_wins_a_unicast_whatever_the_order() {
         SERVER,
         &["--addr", &format!("0.0.0.0:{port}"), "--name", "wild-2"],
     );
-    client(CLIENT)
-        .args([
-            "discover",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--wait",
-            "1500ms",
-            "-q",
-        ])
-        .assert()
-        .success()
-        .stdout(predicate::function(|out: &str| {
-            let names: Vec<&str> = out
-                .lines()
-                .filter_map(|l| l.split_whitespace().next())
-                .collect();
-            names == ["exact"]
-        }));
+    assert_eq!(unicast_answerers(port), ["exact"]);
     drop((first, exact, last));
 }
 
