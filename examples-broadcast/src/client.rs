@@ -119,8 +119,8 @@ pub fn discover(
         // Silence is all a sender of broadcasts can get: no host may answer
         // one with an ICMP error (RFC 1122, 3.2.2). A unicast query to a
         // closed port does bring back "port unreachable", but Linux tells
-        // an unconnected UDP socket nothing of it (only a connected one
-        // sees ConnectionRefused on its next call).
+        // an unconnected UDP socket nothing of it unless it set IP_RECVERR
+        // (a connected one sees ConnectionRefused on its next call).
         0 => say!(
             say,
             "no replies within {}: nobody answered, and the kernel said \
