@@ -115,7 +115,7 @@ fn write_instead_of_write_all_sends_part_of_a_frame() {
     let big = std::env::temp_dir()
         .join(format!("framing-big-{}.bin", std::process::id()));
     fs::write(&big, vec![b'z'; 8 << 20]).expect("write the message file");
-    let run = |mistake: &[&str]| {
+    let run = |timeout: &str, mistake: &[&str]| {
         let server = Server::start(
             SERVER,
             &["--max-frame", "16MiB", "--read-delay", "600ms"],
@@ -127,7 +127,7 @@ fn write_instead_of_write_all_sends_part_of_a_frame() {
                 "--max-frame",
                 "16MiB",
                 "--read-timeout",
-                "400ms",
+                timeout,
                 "--file",
             ])
             .arg(&big)
@@ -135,8 +135,11 @@ fn write_instead_of_write_all_sends_part_of_a_frame() {
             .output()
             .expect("run the client")
     };
-    let wrong = run(&["--mistake", "write"]);
-    let right = run(&["-q"]);
+    let wrong = run("400ms", &["--mistake", "write"]);
+    // The right code needs no race to win: a generous timeout, so that a
+    // busy machine's slow 8 MiB reply cannot fail it (a soak run saw the
+    // reply take longer than 400 ms to start).
+    let right = run("10s", &["-q"]);
     fs::remove_file(&big).expect("remove the message file");
 
     let stdout = String::from_utf8_lossy(&wrong.stdout);

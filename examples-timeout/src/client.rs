@@ -44,6 +44,7 @@ pub fn run(
             "pausing {} before sending (--pause)",
             fmt_duration(pause)
         );
+        say.event("pause", &[("ms", &pause.as_millis())]);
         thread::sleep(pause);
     }
 
@@ -65,6 +66,7 @@ pub fn run(
         .write_all(line.as_bytes())
         .context("send the request")?;
     say!(say, "sent {} bytes", line.len());
+    say.event("sent", &[("bytes", &line.len())]);
 
     let reply = if opts.exact {
         // VARIANT: wrong on purpose.
@@ -91,7 +93,11 @@ pub fn run(
         fmt_duration(started.elapsed())
     );
     let (bytes, timeouts) = (reply.bytes.len(), reply.timeouts);
-    say.event("reply", &[("bytes", &bytes), ("timeouts", &timeouts)]);
+    let ms = started.elapsed().as_millis();
+    say.event(
+        "reply",
+        &[("bytes", &bytes), ("timeouts", &timeouts), ("ms", &ms)],
+    );
     Ok(reply)
 }
 // ANCHOR_END: story

@@ -64,9 +64,9 @@ The pair, in two terminals, from the repository's root:
 
 Each --mode of the server calls for one of the client's timeouts:
   silent   --read-timeout 250ms, or --flood 64MiB --write-timeout 250ms
-  slow     --read-timeout 300ms --retries 5
+  slow     --read-timeout 400ms --retries 5
   trickle  --read-timeout 200ms --deadline 1s
-  halves   --read-timeout 300ms --retries 5 (and the same with --exact)
+  halves   --read-timeout 400ms --retries 5 (and the same with --exact)
   full     --connect-timeout 500ms
   --udp --drop-first 2   with the client's --udp --retries 4
 (see the book's chapter \"Timeouts\").";

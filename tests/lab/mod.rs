@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use advanced_sockets::lab::{Impairment, Lab};
-use common::testing::{Server, client};
+use common::testing::{Server, client, events};
 
 use crate::support::workspace_bin;
 
@@ -70,30 +70,14 @@ fn run_inside(
     )
 }
 
-/// The value of `line`'s duration after `after`, in seconds ("4.08 s",
-/// "950 ms").
-fn seconds_after(line: &str, after: &str) -> f64 {
-    let rest = line
-        .split(after)
-        .nth(1)
-        .unwrap_or_else(|| panic!("{after:?} in {line:?}"));
-    let mut words = rest.split_whitespace();
-    let number: f64 =
-        words.next().and_then(|n| n.parse().ok()).expect("a number");
-    match words.next() {
-        Some(unit) if unit.starts_with("ms") => number / 1000.0,
-        Some(unit) if unit.starts_with("µs") => number / 1e6,
-        _ => number,
-    }
-}
-
 #[test]
 fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
     let Some(lab) = lab() else { return };
     let mut servers: Vec<Server> = ["h2", "h3", "h4"]
         .into_iter()
         .map(|h| {
-            Server::spawn(inside(&lab, h, "broadcast-server", &["--name", h]))
+            let args = ["--name", h, "--events"];
+            Server::spawn(inside(&lab, h, "broadcast-server", &args))
         })
         .collect();
     for to in ["255.255.255.255", "198.51.100.255"] {
@@ -121,10 +105,11 @@ fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
     }
     // The servers saw the querying host's real address.
     for server in &mut servers[..2] {
-        server.wait_for_line("answered, to 198.51.100.1:");
+        let to = server.wait_for_event("answered");
+        assert!(to.get("to").starts_with("198.51.100.1:"), "{to:?}");
     }
     assert!(
-        !servers[2].output().contains("query from"),
+        servers[2].events().iter().all(|e| e.name != "answered"),
         "h4 heard a broadcast across the router:\n{}",
         servers[2].output()
     );
@@ -254,7 +239,13 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
         &lab,
         &["--mode", "silent", "--idle-timeout", "60s"],
     );
-    let to = ["--addr", "198.51.100.2:7102", "--read-timeout", "20s"];
+    let to = [
+        "--addr",
+        "198.51.100.2:7102",
+        "--read-timeout",
+        "20s",
+        "--events",
+    ];
     let watch = |extra: &[&str]| {
         let mut cmd = inside(&lab, "h1", "timeout-client", &to);
         cmd.args(extra);
@@ -271,9 +262,9 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
     ]);
     let mut plain = watch(&[]);
     let mut user_timeout = watch(&["--pause", "2s", "--user-timeout", "3s"]);
-    keepalive.wait_for_line("sent 5 bytes");
-    plain.wait_for_line("sent 5 bytes");
-    user_timeout.wait_for_line("pausing 2 s");
+    keepalive.wait_for_event("sent");
+    plain.wait_for_event("sent");
+    assert_eq!(user_timeout.wait_for_event("pause").num("ms"), 2000);
     // Cut only once h2 has acknowledged both requests: keepalive probes an
     // idle connection, and an unacknowledged one is not idle.
     let by = Instant::now() + Duration::from_secs(10);
@@ -295,13 +286,10 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
         Some(1)
     );
     let detected = cut.elapsed();
-    let line = keepalive.wait_for_line("ETIMEDOUT");
-    keepalive.wait_for_line("why: the keepalive probes went unanswered");
-    let after = seconds_after(&line, "failed after");
-    assert!(
-        (3.0..8.0).contains(&after),
-        "keepalive took {after} s: {line}"
-    );
+    let dead = keepalive.wait_for_event("dead");
+    assert_eq!(dead.get("by"), "keepalive");
+    let after = dead.num("waited_ms") as f64 / 1000.0;
+    assert!((3.0..8.0).contains(&after), "keepalive took {after} s");
     keepalive.wait_for_line(
         "error: read the reply: Connection timed out (os error 110)",
     );
@@ -312,13 +300,10 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
         user_timeout.wait_for_exit(Duration::from_secs(15)).code(),
         Some(1)
     );
-    let line = user_timeout.wait_for_line("ETIMEDOUT");
-    user_timeout.wait_for_line("(TCP_USER_TIMEOUT)");
-    let waited = seconds_after(&line, "failed after");
-    assert!(
-        (2.5..8.0).contains(&waited),
-        "user timeout took {waited} s: {line}"
-    );
+    let dead = user_timeout.wait_for_event("dead");
+    assert_eq!(dead.get("by"), "user_timeout");
+    let waited = dead.num("waited_ms") as f64 / 1000.0;
+    assert!((2.5..8.0).contains(&waited), "user timeout took {waited} s");
 
     // Without either, ten seconds after the cut the connection still looks
     // established, and the client still waits.
@@ -354,6 +339,7 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
         "15",
         "--max-backoff",
         "800ms",
+        "--events",
         "ping",
     ];
     // One exchange over the clean link first, so that h1 and h2 know each
@@ -376,8 +362,11 @@ fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     let (code, stdout, stderr) =
         run_inside(&lab, "h1", "timeout-client", &args);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("attempt 1: no answer within"), "{stdout}");
-    assert!(stdout.contains(": answered after"), "{stdout}");
+    assert!(
+        stdout.contains("event attempt n=1 end=timeout "),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" end=answered "), "{stdout}");
     assert!(stdout.ends_with("ping\n"), "{stdout}");
 }
 
@@ -407,16 +396,17 @@ fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
             read_timeout,
             "--retries",
             "0",
+            "--events",
             "ping",
         ];
         run_inside(&lab, "h1", "timeout-client", &args)
     };
     let answered = |stdout: &str| {
-        let line = stdout
-            .lines()
-            .find(|l| l.contains("answered after"))
+        let answer = events(stdout)
+            .into_iter()
+            .find(|e| e.name == "attempt" && e.get("end") == "answered")
             .unwrap_or_else(|| panic!("an answer: {stdout}"));
-        seconds_after(line, "answered after")
+        answer.num("ms") as f64 / 1000.0
     };
 
     // First contact: before its datagram can leave, h1 asks by ARP which
@@ -491,7 +481,7 @@ fn read_timeouts_and_deadlines_count_real_delay() {
     let Some(lab) = lab() else { return };
     let _server = timeout_server_in_h2(&lab, &[]);
     lab.impair("h2", SLOW_LINK).expect("slow h2's link");
-    let addr = ["--addr", "198.51.100.2:7102"];
+    let addr = ["--addr", "198.51.100.2:7102", "--events"];
     let client = |extra: &[&str]| {
         let args: Vec<&str> = addr.iter().chain(extra).copied().collect();
         run_inside(&lab, "h1", "timeout-client", &args)
@@ -508,15 +498,13 @@ fn read_timeouts_and_deadlines_count_real_delay() {
     // With 1 s, the reply comes, and the time it reports includes the delay.
     let (code, stdout, _) = client(&["--read-timeout", "1s"]);
     assert_eq!(code, 0, "{stdout}");
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("got the 5-byte reply after"))
-        .expect("a reply");
-    let took = seconds_after(line, "reply after");
-    assert!(
-        took >= 0.2,
-        "a 200 ms round trip answered in {took} s: {line}"
-    );
+    let reply = events(&stdout)
+        .into_iter()
+        .find(|e| e.name == "reply")
+        .unwrap_or_else(|| panic!("a reply: {stdout}"));
+    assert_eq!(reply.num("bytes"), 5);
+    let took = reply.num("ms") as f64 / 1000.0;
+    assert!(took >= 0.2, "a 200 ms round trip answered in {took} s");
     // A deadline counts the whole exchange: the connect's round trip too.
     let (code, _, stderr) = client(&["--deadline", "300ms"]);
     assert_eq!(code, 1, "{stderr}");

@@ -115,6 +115,13 @@ pub(super) fn dead(
             "our data was resent until tcp_retries2 ran out".to_owned()
         }
     };
+    let by = match (opts.keepalive, opts.user_timeout) {
+        (_, Some(_)) => "user_timeout",
+        (Some(_), None) => "keepalive",
+        (None, None) => "retransmissions",
+    };
+    let ms = waited.as_millis();
+    say.event("dead", &[("waited_ms", &ms), ("by", &by)]);
     let waited = fmt_duration(waited);
     say!(
         say,

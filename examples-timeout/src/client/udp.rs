@@ -56,7 +56,11 @@ pub fn run_udp(
                     "attempt {attempt}: answered after {} in all",
                     fmt_duration(started.elapsed())
                 );
-                say.event("attempt", &[("n", &attempt), ("end", &"answered")]);
+                let ms = started.elapsed().as_millis();
+                say.event(
+                    "attempt",
+                    &[("n", &attempt), ("end", &"answered"), ("ms", &ms)],
+                );
                 return Ok(Reply {
                     bytes: answer[..n].to_vec(),
                     timeouts: attempt - 1,
