@@ -23,7 +23,7 @@ pub fn unavailable() -> Option<String> {
 pub(super) fn preflight() -> Result<(), Failure> {
     static PROBES: AtomicU32 = AtomicU32::new(0);
     let probe = format!(
-        "asock-probe{}x{}",
+        "{PROBE_PREFIX}{}x{}",
         std::process::id(),
         PROBES.fetch_add(1, Ordering::SeqCst)
     );
@@ -78,8 +78,20 @@ fn namespaces() -> Vec<String> {
 
 /// True when a lab of this prefix exists.
 pub fn exists(prefix: &str) -> bool {
-    namespaces().iter().any(|n| n.starts_with(prefix))
+    // A probe of another process (`preflight`, a moment's namespace) is no
+    // lab; one named the old way began with the learner's prefix.
+    namespaces()
+        .iter()
+        .any(|n| n.starts_with(prefix) && !n.starts_with(OLD_PROBE_PREFIX))
 }
+
+/// The name of a `preflight` probe starts so. It must not start with the
+/// learner's prefix (`asock-`): a probe running beside `lab cut` made it
+/// think the lab was up (seen once in a soak).
+const PROBE_PREFIX: &str = "asockprobe";
+
+/// What probes were named before: removed as leftovers too.
+const OLD_PROBE_PREFIX: &str = "asock-probe";
 
 /// Remove the lab of `prefix`: stop every process in its namespaces (the
 /// wire, and whatever a learner left running), delete the namespaces
@@ -105,8 +117,11 @@ pub fn remove_leftovers() {
     };
     let mut prefixes = Vec::new();
     for ns in namespaces() {
-        if let Some(rest) = ns.strip_prefix("asock-probe") {
-            // `asock-probe{pid}x{n}`: a namespace of its own.
+        if let Some(rest) = ns
+            .strip_prefix(PROBE_PREFIX)
+            .or_else(|| ns.strip_prefix(OLD_PROBE_PREFIX))
+        {
+            // `asockprobe{pid}x{n}`: a namespace of its own.
             if rest.split_once('x').is_some_and(|(pid, _)| dead(pid)) {
                 let _ = Command::new("ip").args(["netns", "del", &ns]).output();
             }
