@@ -110,10 +110,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     )?);
     let got = client::discover(broadcast, &quick, &say);
     report(tour, &got);
-    let names: Vec<String> = got
-        .as_ref()
-        .map(|f| f.iter().map(|f| f.service.name.clone()).collect())
-        .unwrap_or_default();
+    let names = found_names(&got);
     tour.key(
         names == ["alpha", "beta", "gamma"],
         "one broadcast query reached all three servers; each answered once, unicast", "broadcast-server --name alpha (and beta, gamma)", "broadcast-client discover");
@@ -125,10 +122,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         &say,
     );
     report(tour, &got);
-    let names: Vec<String> = got
-        .as_ref()
-        .map(|f| f.iter().map(|f| f.service.name.clone()).collect())
-        .unwrap_or_default();
+    let names = found_names(&got);
     tour.found(
         names == ["gamma"],
         "sent to 127.0.0.1, the query reached gamma alone, the last server bound",
@@ -213,16 +207,20 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         &say,
     );
     report(tour, &got);
-    let names: Vec<String> = got
-        .as_ref()
-        .map(|f| f.iter().map(|f| f.service.name.clone()).collect())
-        .unwrap_or_default();
+    let names = found_names(&got);
     tour.found(
         names == ["member"],
         "a query to 239.255.71.4 on loopback reached the server that joined the group, not the one beside it",
     );
     drop((member, outsider));
     Ok(())
+}
+
+/// The names of the services a discovery found (none if it failed).
+fn found_names(got: &Result<Vec<client::Found>, Failure>) -> Vec<String> {
+    got.as_ref()
+        .map(|f| f.iter().map(|f| f.service.name.clone()).collect())
+        .unwrap_or_default()
 }
 
 fn report(tour: &Tour, got: &Result<Vec<client::Found>, Failure>) {

@@ -8,7 +8,7 @@ use common::{Context, Failure, Narrator, fmt_duration, say};
 use super::{Deadline, Options, Reply};
 use crate::is_timeout;
 
-// ANCHOR: read_exact_trap
+// ANCHOR: trap
 /// The wrong way: `read_exact` for a reply of known length. When it times
 /// out, the bytes it had already read are gone with it (std says how many is
 /// unspecified), and the stream is out of step.
@@ -72,4 +72,4 @@ pub(super) fn read_exact_reply(
         "close it, or keep what was read in a buffer (run without --exact)",
     ))
 }
-// ANCHOR_END: read_exact_trap
+// ANCHOR_END: trap
