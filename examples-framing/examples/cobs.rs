@@ -2,9 +2,10 @@
 //! (Cheshire and Baker, 1997), an eighth codec. Its overhead is at most one
 //! byte in 254, whatever the data, where `escaped` may double it.
 
-use std::io::{self, BufRead};
+use std::io;
 
-use examples_framing::codec::Codec;
+use bytes::BufMut;
+use examples_framing::codec::{Codec, Frame};
 
 // ANCHOR: solution
 /// Consistent Overhead Byte Stuffing: the payload is rewritten without any
@@ -12,6 +13,8 @@ use examples_framing::codec::Codec;
 /// one), and a single 0x00 ends each frame.
 struct Cobs {
     max: usize,
+    /// How many bytes of the frame so far are known to hold no 0x00.
+    scanned: usize,
 }
 
 impl Codec for Cobs {
@@ -19,91 +22,72 @@ impl Codec for Cobs {
         "cobs"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         if payload.len() > self.max {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "cobs: payload over the limit",
             ));
         }
-        // Each block: a code byte (how many bytes up to the next zero, plus
-        // one; 0xFF for a full block of 254 with no zero after it), then the
-        // block's non-zero bytes.
-        let mut code_at = out.len();
-        out.push(0);
-        let mut code = 1u8;
-        for &byte in payload {
-            if byte == 0 {
-                out[code_at] = code;
-                code_at = out.len();
-                out.push(0);
-                code = 1;
-                continue;
+        // Each run of non-zero bytes between two zeros: full blocks of 254
+        // (code 0xFF, no zero after them), then the rest, whose code (its
+        // length plus one) also says "a zero follows", unless it ends the
+        // frame.
+        for run in payload.split(|&byte| byte == 0) {
+            let mut blocks = run.chunks_exact(254);
+            for block in &mut blocks {
+                out.put_u8(0xFF);
+                out.put_slice(block);
             }
-            out.push(byte);
-            code += 1;
-            if code == 0xFF {
-                out[code_at] = code;
-                code_at = out.len();
-                out.push(0);
-                code = 1;
-            }
+            let rest = blocks.remainder();
+            out.put_u8(rest.len() as u8 + 1);
+            out.put_slice(rest);
         }
-        out[code_at] = code;
-        out.push(0);
+        out.put_u8(0);
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        let mut frame = Vec::new();
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        let invalid = |why: &str| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("cobs: {why}"))
+        };
         let max_frame = self.max + self.max / 254 + 2;
-        let read =
-            input.take(max_frame as u64 + 1).read_until(0, &mut frame)?;
-        if read == 0 {
-            return Ok(false);
-        }
-        if frame.pop() != Some(0) {
-            return Err(if frame.len() >= max_frame {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "cobs: no frame end within the limit",
-                )
-            } else {
-                io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "cobs: the stream ended inside a frame",
-                )
-            });
-        }
-        payload.clear();
-        let mut at = 0;
-        while at < frame.len() {
-            let code = usize::from(frame[at]);
-            if code == 0 || at + code > frame.len() {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "cobs: a code byte points past the frame",
-                ));
+        let Some(at) = memchr::memchr(0, &input[self.scanned..]) else {
+            self.scanned = input.len();
+            if input.len() > max_frame {
+                return Err(invalid("no frame end within the limit"));
             }
-            payload.extend_from_slice(&frame[at + 1..at + code]);
-            at += code;
-            // A block shorter than 254 stood before a zero, unless it
-            // ends the frame.
-            if code < 0xFF && at < frame.len() {
-                payload.push(0);
+            return Ok(None);
+        };
+        let end = self.scanned + at;
+        self.scanned = 0;
+        // Undo the stuffing in place: each block's bytes move down over the
+        // code bytes before them, and a zero goes where a code said.
+        let (mut read, mut write) = (0, 0);
+        while read < end {
+            let code = usize::from(input[read]);
+            if read + code > end {
+                return Err(invalid("a code byte points past the frame"));
+            }
+            input.copy_within(read + 1..read + code, write);
+            write += code - 1;
+            read += code;
+            if code < 0xFF && read < end {
+                input[write] = 0;
+                write += 1;
             }
         }
-        if payload.len() > self.max {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "cobs: payload over the limit",
-            ));
+        if write > self.max {
+            return Err(invalid("payload over the limit"));
         }
-        Ok(true)
+        Ok(Some(Frame {
+            used: end + 1,
+            payload: 0..write,
+        }))
     }
 
     fn header_len(&self, frame: &[u8]) -> usize {
@@ -112,11 +96,12 @@ impl Codec for Cobs {
 }
 // ANCHOR_END: solution
 
-use std::io::Read as _;
-
 fn main() {
     let mut frame = Vec::new();
-    let cobs = Cobs { max: 1 << 20 };
+    let mut cobs = Cobs {
+        max: 1 << 20,
+        scanned: 0,
+    };
     if cobs.encode(b"\x11\x22\x00\x33", &mut frame).is_ok() {
         println!("11 22 00 33 -> {frame:02x?}");
     }

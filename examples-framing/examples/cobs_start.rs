@@ -5,9 +5,10 @@
 // A starter: unused parameters and `todo!()` bodies are the point.
 #![allow(unused)]
 
-use std::io::{self, BufRead};
+use std::io;
 
-use examples_framing::codec::Codec;
+use bytes::BufMut;
+use examples_framing::codec::{Codec, Frame};
 
 // ANCHOR: starter
 /// Consistent Overhead Byte Stuffing: the payload is rewritten without any
@@ -15,21 +16,23 @@ use examples_framing::codec::Codec;
 /// one), and a single 0x00 ends each frame.
 struct Cobs {
     max: usize,
+    /// How many bytes of the frame so far are known to hold no 0x00.
+    scanned: usize,
 }
 
 impl Codec for Cobs {
     fn name(&self) -> &'static str {
         "cobs"
     }
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         todo!("code bytes, runs of at most 254 non-zero bytes, then 0x00")
     }
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        todo!("read up to 0x00 (bounded), then undo the stuffing")
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        todo!("find 0x00 (bounded, resuming at `scanned`), then unstuff")
     }
     fn header_len(&self, frame: &[u8]) -> usize {
         frame.len().saturating_sub(1)

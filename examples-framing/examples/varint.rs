@@ -2,7 +2,7 @@
 //! prefix of variable width (LEB128, as Protocol Buffers and WebAssembly use
 //! it): one byte for lengths under 128, two under 16384.
 
-use std::io::{self, BufRead};
+use std::io;
 
 // ANCHOR: solution
 /// Append `len` as LEB128: seven bits a byte, least significant first, the
@@ -19,40 +19,38 @@ fn put_varint(mut len: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// Read a LEB128 length, refusing one over `max`, or longer than it needs
-/// to be, or longer than 10 bytes; `Ok(None)` at a clean end of stream.
-fn get_varint(input: &mut dyn BufRead, max: u64) -> io::Result<Option<u64>> {
+/// The LEB128 length at the start of `input`, and how many bytes it takes:
+/// `Ok(None)` while it is not whole yet (the next read may finish it).
+/// Refuses one over `max`, or longer than it needs to be, or longer than
+/// 10 bytes.
+fn get_varint(input: &[u8], max: u64) -> io::Result<Option<(u64, usize)>> {
     let invalid = |why: &str| {
         io::Error::new(io::ErrorKind::InvalidData, format!("varint: {why}"))
     };
     let mut value: u64 = 0;
-    for shift in (0..70).step_by(7) {
-        let mut byte = [0u8; 1];
-        if input.read(&mut byte)? == 0 {
-            return if shift == 0 {
-                Ok(None)
-            } else {
-                Err(io::ErrorKind::UnexpectedEof.into())
-            };
-        }
-        let bits = u64::from(byte[0] & 0x7F);
+    for (at, &byte) in input.iter().enumerate().take(10) {
+        let shift = 7 * at as u32;
+        let bits = u64::from(byte & 0x7F);
         // A fixed width never needed these checks: a varint can be too
         // long (a sender padding with 0x80 bytes), or overflow 64 bits.
         if shift == 63 && bits > 1 {
             return Err(invalid("more than 64 bits"));
         }
-        if shift > 0 && byte[0] == 0 {
+        if at > 0 && byte == 0 {
             return Err(invalid("a needless trailing zero byte"));
         }
         value |= bits << shift;
         if value > max {
             return Err(invalid("a length over the limit"));
         }
-        if byte[0] & 0x80 == 0 {
-            return Ok(Some(value));
+        if byte & 0x80 == 0 {
+            return Ok(Some((value, at + 1)));
         }
     }
-    Err(invalid("longer than 10 bytes"))
+    if input.len() >= 10 {
+        return Err(invalid("longer than 10 bytes"));
+    }
+    Ok(None)
 }
 // ANCHOR_END: solution
 
@@ -60,7 +58,7 @@ fn main() {
     for len in [0u64, 127, 128, 300, 16_384] {
         let mut out = Vec::new();
         put_varint(len, &mut out);
-        let back = get_varint(&mut &out[..], u64::MAX);
+        let back = get_varint(&out, u64::MAX);
         println!("{len:>6} -> {out:02x?} -> {back:?}");
     }
 }

@@ -6,7 +6,7 @@
 // A starter: unused parameters and `todo!()` bodies are the point.
 #![allow(unused, clippy::ptr_arg)]
 
-use std::io::{self, BufRead};
+use std::io;
 
 // ANCHOR: starter
 /// Append `len` as LEB128: seven bits a byte, least significant first, the
@@ -15,9 +15,11 @@ fn put_varint(len: u64, out: &mut Vec<u8>) {
     todo!()
 }
 
-/// Read a LEB128 length, refusing one over `max`, or longer than it needs
-/// to be, or longer than 10 bytes; `Ok(None)` at a clean end of stream.
-fn get_varint(input: &mut dyn BufRead, max: u64) -> io::Result<Option<u64>> {
+/// The LEB128 length at the start of `input`, and how many bytes it takes:
+/// `Ok(None)` while it is not whole yet (the next read may finish it).
+/// Refuses one over `max`, or longer than it needs to be, or longer than
+/// 10 bytes.
+fn get_varint(input: &[u8], max: u64) -> io::Result<Option<(u64, usize)>> {
     todo!()
 }
 // ANCHOR_END: starter

@@ -3,7 +3,7 @@
 //! the bytes travel (one at a time, all at once, header apart from body)
 //! without changing what a correct receiver must make of them.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -13,13 +13,13 @@ use common::{
 };
 use examples_timeout::is_timeout;
 
-use crate::codec::{Codec, send};
+use crate::codec::{Codec, FrameReader, send};
 use crate::codecs::Strategy;
 use crate::mistakes::{self, WriteMistake};
-use crate::transform;
 
 mod burst; // --burst: every frame in one write
 mod report; // what the binary prints: replies, round trips
+mod stall; // --stall: half a frame, a pause, the rest
 
 pub use crate::options::ClientOptions as Options;
 use report::preview;
@@ -45,7 +45,7 @@ pub fn run(
     if opts.mistake.is_some() && opts.strategy != Strategy::U32Length {
         return Err(Failure::msg("--mistake needs --strategy u32-length"));
     }
-    let codec = opts.strategy.codec(opts.max_frame);
+    let mut codec = opts.strategy.codec(opts.max_frame);
     let addrs = addr.resolve()?;
     let stream = TcpStream::connect(&addrs[..])
         .with_context(|| format!("connect to {addr}"))?;
@@ -66,31 +66,31 @@ pub fn run(
     let sequence: Vec<&[u8]> = (0..opts.repeat)
         .flat_map(|_| messages.iter().map(Vec::as_slice))
         .collect();
-    // One BufReader for the whole connection, as on the server.
-    let mut replies = BufReader::new(&stream);
+    // One FrameReader for the whole connection, as on the server.
+    let mut replies = FrameReader::new(&stream);
     let mut outcome = Outcome::default();
 
     if opts.burst {
         // VARIANT: every frame in one write.
-        burst::send(&stream, codec.as_ref(), &sequence, say)?;
+        burst::send(&stream, &mut codec, &sequence, say)?;
         for (number, message) in sequence.iter().enumerate() {
-            let reply =
-                receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
-            check(number + 1, message, &reply)?;
-            outcome.replies.push(reply);
+            let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
+            check(number + 1, message, reply)?;
+            outcome.replies.push(reply.to_vec());
         }
     } else {
+        // One buffer for every frame we send: no allocation per frame.
+        let mut frame = Vec::new();
         for (number, message) in sequence.iter().enumerate() {
-            let mut frame = Vec::new();
+            frame.clear();
             codec.encode(message, &mut frame).context("encode")?;
             let started = Instant::now();
-            transmit(&stream, &frame, codec.as_ref(), opts, say)?;
+            transmit(&stream, &frame, &codec, opts, say)?;
             detail!(say, "sent frame {} ({} bytes)", number + 1, frame.len());
-            let reply =
-                receive(codec.as_ref(), &mut replies, number + 1, opts, say)?;
+            let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
             outcome.round_trips.push(started.elapsed());
-            check(number + 1, message, &reply)?;
-            outcome.replies.push(reply);
+            check(number + 1, message, reply)?;
+            outcome.replies.push(reply.to_vec());
         }
     }
     // Done: our FIN tells the server so (lesson 1).
@@ -122,6 +122,10 @@ fn transmit(
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
+    if let Some(pause) = opts.stall {
+        // VARIANT: half the frame, a pause, the rest.
+        return stall::send(stream, frame, pause, say);
+    }
     if opts.trickle {
         // One byte per write, with a pause: each byte leaves in a segment of
         // its own, and the server's reads return a byte at a time.
@@ -158,46 +162,37 @@ fn transmit(
 // ANCHOR_END: transmit
 
 /// Read one reply frame, turning the ways it can fail into clear errors.
-fn receive(
-    codec: &dyn Codec,
-    replies: &mut dyn BufRead,
+fn receive<'r>(
+    codec: &mut dyn Codec,
+    replies: &'r mut FrameReader<&TcpStream>,
     number: usize,
     opts: &Options,
-    say: &Narrator,
-) -> Result<Vec<u8>, Failure> {
-    let mut reply = Vec::new();
-    match codec.decode(replies, &mut reply) {
-        Ok(true) => Ok(reply),
-        Ok(false) => Err(Failure::msg(format!(
+) -> Result<&'r [u8], Failure> {
+    match replies.next(codec) {
+        Ok(Some(reply)) => Ok(reply),
+        Ok(None) => Err(Failure::msg(format!(
             "the server closed the connection before reply {number}"
         ))
         .with_hint(
             "it may use another --strategy, or it refused our frame: \
             see its log",
         )),
-        Err(e) if is_timeout(&e) => {
-            say!(
-                say,
-                "no reply {number} within {}",
-                fmt_duration(opts.read_timeout)
-            );
-            Err(Failure::msg(format!(
-                "no reply {number} within \
+        Err(e) if is_timeout(&e) => Err(Failure::msg(format!(
+            "no reply {number} within \
                 {}",
-                fmt_duration(opts.read_timeout)
-            ))
-            .with_hint(
-                "same --strategy on both sides? A server waiting \
+            fmt_duration(opts.read_timeout)
+        ))
+        .with_hint(
+            "same --strategy on both sides? A server waiting \
                     for more never answers",
-            ))
-        }
+        )),
         Err(e) => Err(Failure::new(format!("read reply {number}"), e)),
     }
 }
 
 /// Every reply must be the message reversed.
 fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
-    if reply == transform(message) {
+    if reply.iter().eq(message.iter().rev()) {
         return Ok(());
     }
     if let Some(reason) = reply.strip_prefix(b"error: ") {

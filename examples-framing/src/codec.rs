@@ -1,43 +1,69 @@
-//! The interface every framing implements, and the reading helpers they
-//! share.
+//! The interface every framing implements, and the two loops that drive it
+//! over a socket.
 //!
 //! A codec turns a message (the *payload*) into a *frame*: bytes on the
-//! stream from which the receiver can tell where the message ends. Writing
-//! is [`Codec::encode`], into a contiguous buffer, so that a frame leaves in
-//! one write. Reading is [`Codec::decode`], from a [`BufRead`] (one per
-//! connection, kept for its whole life), because every decoder needs to look
-//! at bytes before deciding how many to take.
+//! stream from which the receiver can tell where the message ends. A codec
+//! never reads or writes a socket itself (it is *sans-IO*): its encoder
+//! appends a frame to a buffer, and its decoder looks at the bytes received
+//! so far and says whether they start with a whole frame. The bytes stay in
+//! the caller's buffer until a frame is complete, so a read that times out
+//! (or returns WouldBlock) in the middle of a frame loses nothing: the next
+//! read appends the rest, and the decoder picks up where it stopped.
+//!
+//! [`FrameReader`] is the loop that feeds a decoder from a [`Read`], and
+//! [`FrameWriter`] the one that sends encoded frames to a [`Write`]. The
+//! same codecs also plug into tokio-util (see `tokio.rs`).
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
+use std::ops::Range;
+
+use bytes::BufMut;
 
 /// The largest frame a decoder accepts unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_FRAME: usize = 1 << 20;
 
 // ANCHOR: codec
+/// A whole frame found at the start of a decoder's input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// How many bytes of the input the frame takes: the caller drops them
+    /// before the next call.
+    pub used: usize,
+    /// Where in the input its payload now is (a decoder that transforms the
+    /// payload, like `escaped`, decodes it in place).
+    pub payload: Range<usize>,
+}
+
 /// One way of marking where each message ends in a byte stream.
-pub trait Codec: Send + Sync {
+pub trait Codec: Send {
     /// The name on the command line (`--strategy`).
     fn name(&self) -> &'static str;
 
     /// Append the frame that carries `payload` to `out`.
     ///
-    /// Fails with InvalidInput for a payload this framing cannot carry (too
-    /// long for its limit or its length field).
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()>;
+    /// Fails with InvalidInput, having appended nothing, for a payload this
+    /// framing cannot carry (too long for its limit or its length field).
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()>;
 
-    /// Read the next frame from `input` and leave its payload in `payload`
-    /// (cleared first). `Ok(false)` means the stream ended cleanly between
-    /// two frames.
+    /// Look for a whole frame at the start of `input`: every byte received
+    /// and not yet used. `Ok(None)`: not yet; call again when more bytes
+    /// have arrived, with `input` grown at its end. The decoder may remember
+    /// how far it looked, so no byte is examined twice.
     ///
-    /// Errors: UnexpectedEof when the stream ends inside a frame;
-    /// InvalidData when the bytes are not a frame of this codec, or declare
-    /// one larger than the limit (refused before anything that size is
-    /// allocated or buffered).
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool>;
+    /// Errors: InvalidData when the bytes are not a frame of this codec, or
+    /// declare one larger than the limit (refused before anything that size
+    /// is buffered).
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>>;
+
+    /// What the stream was in the middle of when it ended after `input`
+    /// (not a whole frame): the end of an UnexpectedEof error's message.
+    fn cut_short(&self, input: &[u8]) -> String {
+        format!("{} bytes into a frame", input.len())
+    }
 
     /// How many leading bytes of an encoded frame are its header: what
     /// `--split-writes` sends in a write of its own. For framings with only
@@ -47,13 +73,12 @@ pub trait Codec: Send + Sync {
     /// For framings that carry the payload unchanged: put what goes before
     /// it in `head` and what goes after it in `tail`, and return true, so a
     /// sender can write all three in one vectored write without copying the
-    /// payload (see [`write_frame_vectored`]). False (the default) for
-    /// framings that transform the payload.
+    /// payload. False (the default) for framings that transform it.
     fn envelope(
-        &self,
+        &mut self,
         payload: &[u8],
-        head: &mut Vec<u8>,
-        tail: &mut Vec<u8>,
+        head: &mut dyn BufMut,
+        tail: &mut dyn BufMut,
     ) -> io::Result<bool> {
         let _ = (payload, head, tail);
         Ok(false)
@@ -61,20 +86,228 @@ pub trait Codec: Send + Sync {
 }
 // ANCHOR_END: codec
 
-// ANCHOR: write_frame
-/// Send one frame the right way: encoded into one contiguous buffer, then
-/// one `write_all`. Never a header write followed by a body write: see the
-/// chapter on Nagle's algorithm and delayed ACKs.
-pub fn write_frame(
-    codec: &dyn Codec,
-    out: &mut dyn Write,
-    payload: &[u8],
-) -> io::Result<()> {
-    let mut frame = Vec::with_capacity(payload.len() + 16);
-    codec.encode(payload, &mut frame)?;
-    out.write_all(&frame)
+/// A boxed codec is a codec (what `Strategy::codec` returns).
+impl<C: Codec + ?Sized> Codec for Box<C> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
+        (**self).encode(payload, out)
+    }
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        (**self).decode(input)
+    }
+    fn cut_short(&self, input: &[u8]) -> String {
+        (**self).cut_short(input)
+    }
+    fn header_len(&self, frame: &[u8]) -> usize {
+        (**self).header_len(frame)
+    }
+    fn envelope(
+        &mut self,
+        payload: &[u8],
+        head: &mut dyn BufMut,
+        tail: &mut dyn BufMut,
+    ) -> io::Result<bool> {
+        (**self).envelope(payload, head, tail)
+    }
 }
-// ANCHOR_END: write_frame
+
+/// How much a [`FrameReader`] asks the kernel for at first, and how much a
+/// [`FrameWriter`] gathers before writing: 8 KiB, like std's BufReader.
+pub const BUFFER: usize = 8 * 1024;
+
+/// Reads frames from a byte stream with a codec, keeping every byte that
+/// is not yet part of a frame, whatever happens to a read.
+#[derive(Debug)]
+pub struct FrameReader<R> {
+    inner: R,
+    /// Received bytes live in `buf[start..end]`; the rest is room to read
+    /// into. Zero-filled once when it grows, never per read.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl<R: Read> FrameReader<R> {
+    /// A reader over `inner` that starts with an 8 KiB buffer.
+    pub fn new(inner: R) -> Self {
+        Self::with_capacity(BUFFER, inner)
+    }
+
+    /// A reader that starts with a buffer of `capacity` bytes (at least 1).
+    /// It grows when a frame does not fit, up to what the codec's limit
+    /// lets through.
+    pub fn with_capacity(capacity: usize, inner: R) -> Self {
+        Self {
+            inner,
+            buf: vec![0; capacity.max(1)],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    // ANCHOR: next
+    /// The next frame's payload, or `None` when the stream ends cleanly
+    /// between two frames. The payload is borrowed from the reader's buffer
+    /// until the next call: no copy, no allocation.
+    ///
+    /// A read error (a timeout, WouldBlock, a reset) is returned as it is,
+    /// and the bytes received so far stay here: call again to resume the
+    /// same frame. The end of the stream inside a frame is UnexpectedEof.
+    pub fn next(&mut self, codec: &mut dyn Codec) -> io::Result<Option<&[u8]>> {
+        loop {
+            // First the bytes already here: one read may hold many frames.
+            let held = &mut self.buf[self.start..self.end];
+            if let Some(frame) = codec.decode(held)? {
+                let at = self.start;
+                self.start += frame.used;
+                let payload = at + frame.payload.start..at + frame.payload.end;
+                return Ok(Some(&self.buf[payload]));
+            }
+            // Not a whole frame: keep it, and read more after it.
+            self.make_room();
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) if self.start == self.end => return Ok(None),
+                Ok(0) => {
+                    let held = &self.buf[self.start..self.end];
+                    return Err(cut_short(codec.name(), codec.cut_short(held)));
+                }
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // The frame so far stays in buf[start..end].
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    // ANCHOR_END: next
+
+    /// Make sure there is room after the bytes held: move them to the front
+    /// if frames were taken from there, or double the buffer if they fill
+    /// it (a frame larger than the buffer; the codec's limit bounds it).
+    fn make_room(&mut self) {
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+        if self.end < self.buf.len() {
+            return;
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+        } else {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+    }
+
+    /// The bytes received that are not yet part of a frame.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// The stream read from.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+}
+
+/// From this payload size on, [`FrameWriter`] sends a frame whose codec
+/// allows it with one vectored write, without copying the payload.
+pub const VECTORED_FROM: usize = BUFFER;
+
+/// Encodes frames straight into one buffer and writes it out in large
+/// writes: no buffer per frame, and one system call for many small frames.
+#[derive(Debug)]
+pub struct FrameWriter<W: Write> {
+    inner: W,
+    buf: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl<W: Write> FrameWriter<W> {
+    /// A writer over `inner` that gathers up to 8 KiB before writing.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            buf: Vec::with_capacity(BUFFER),
+            tail: Vec::new(),
+        }
+    }
+
+    // ANCHOR: frame_writer
+    /// Encode one frame into the buffer; write the buffer out once it holds
+    /// 8 KiB. A large payload that the codec carries unchanged is not
+    /// copied: what is buffered, its head, the payload and its tail leave in
+    /// one `writev`.
+    pub fn queue(
+        &mut self,
+        codec: &mut dyn Codec,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        if payload.len() >= VECTORED_FROM {
+            self.tail.clear();
+            let before = self.buf.len();
+            if codec.envelope(payload, &mut self.buf, &mut self.tail)? {
+                let parts = [&self.buf[..], payload, &self.tail[..]];
+                let sent = write_all_vectored(&mut self.inner, &parts);
+                self.buf.clear();
+                return sent;
+            }
+            self.buf.truncate(before);
+        }
+        codec.encode(payload, &mut self.buf)?;
+        if self.buf.len() >= BUFFER {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Send one frame now: queue it, then flush.
+    pub fn send(
+        &mut self,
+        codec: &mut dyn Codec,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        self.queue(codec, payload)?;
+        self.flush()
+    }
+
+    /// Write out everything queued, in one `write_all`.
+    pub fn flush(&mut self) -> io::Result<()> {
+        let sent = self.inner.write_all(&self.buf);
+        self.buf.clear();
+        sent
+    }
+    // ANCHOR_END: frame_writer
+
+    /// The stream written to.
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+}
+
+/// `write_all` for a vectored write: loop until every part is taken.
+fn write_all_vectored(out: &mut dyn Write, parts: &[&[u8]]) -> io::Result<()> {
+    let mut slices = [IoSlice::new(&[]); 3];
+    for (slice, part) in slices.iter_mut().zip(parts) {
+        *slice = IoSlice::new(part);
+    }
+    let mut slices = &mut slices[..parts.len().min(3)];
+    IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
 
 // ANCHOR: send
 /// Send one encoded frame: in one write, or, wrong on purpose
@@ -96,51 +329,23 @@ pub fn send(
 }
 // ANCHOR_END: send
 
-// ANCHOR: write_frame_vectored
-/// Send one frame without copying its payload, when the codec allows it:
-/// head, payload and tail go out in one vectored write (`writev`), a single
-/// system call like [`write_frame`]'s, so Nagle has nothing to hold back.
-/// Falls back to [`write_frame`] for codecs that transform the payload.
-pub fn write_frame_vectored(
-    codec: &dyn Codec,
-    out: &mut dyn Write,
-    payload: &[u8],
-) -> io::Result<()> {
-    let (mut head, mut tail) = (Vec::new(), Vec::new());
-    if !codec.envelope(payload, &mut head, &mut tail)? {
-        return write_frame(codec, out, payload);
+/// Decode every frame of `bytes`, a whole stream, into owned payloads: for
+/// tests and examples.
+pub fn decode_all(
+    codec: &mut dyn Codec,
+    bytes: &[u8],
+) -> io::Result<Vec<Vec<u8>>> {
+    let mut input = FrameReader::new(bytes);
+    let mut frames = Vec::new();
+    while let Some(payload) = input.next(codec)? {
+        frames.push(payload.to_vec());
     }
-    let mut parts = [
-        io::IoSlice::new(&head),
-        io::IoSlice::new(payload),
-        io::IoSlice::new(&tail),
-    ];
-    let mut parts = &mut parts[..];
-    io::IoSlice::advance_slices(&mut parts, 0);
-    while !parts.is_empty() {
-        match out.write_vectored(parts) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => io::IoSlice::advance_slices(&mut parts, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-// ANCHOR_END: write_frame_vectored
-
-/// Read the next frame's payload, or `None` at a clean end of stream.
-pub fn read_frame(
-    codec: &dyn Codec,
-    input: &mut dyn BufRead,
-) -> io::Result<Option<Vec<u8>>> {
-    let mut payload = Vec::new();
-    Ok(codec.decode(input, &mut payload)?.then_some(payload))
+    Ok(frames)
 }
 
 /// Append `n` in decimal, zero-padded to at least `width` digits, without
 /// allocating (one frame, one buffer: no String per frame).
-pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: usize, width: usize) {
+pub(crate) fn push_decimal(out: &mut dyn BufMut, mut n: usize, width: usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();
     loop {
@@ -152,7 +357,7 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: usize, width: usize) {
         }
     }
     let at = at.min(digits.len().saturating_sub(width));
-    out.extend_from_slice(&digits[at..]);
+    out.put_slice(&digits[at..]);
 }
 
 /// An InvalidData error: the bytes are not what this framing expects.
@@ -161,10 +366,7 @@ pub(crate) fn invalid(codec: &str, what: impl std::fmt::Display) -> io::Error {
 }
 
 /// An UnexpectedEof error: the stream ended inside a frame.
-pub(crate) fn cut_short(
-    codec: &str,
-    what: impl std::fmt::Display,
-) -> io::Error {
+pub fn cut_short(codec: &str, what: impl std::fmt::Display) -> io::Error {
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
         format!("{codec}: the stream ended {what}"),
@@ -179,6 +381,17 @@ pub(crate) fn cannot_carry(
     io::Error::new(io::ErrorKind::InvalidInput, format!("{codec}: {what}"))
 }
 
+/// Refuse a payload longer than `max`: every encoder's first check.
+pub(crate) fn within(codec: &str, len: usize, max: usize) -> io::Result<()> {
+    if len > max {
+        return Err(cannot_carry(
+            codec,
+            format_args!("{len} bytes exceed the {max}-byte limit"),
+        ));
+    }
+    Ok(())
+}
+
 /// A byte as an error message shows it: `'x' (0x78)`, or `0x0a`.
 pub(crate) fn show(byte: u8) -> String {
     if byte.is_ascii_graphic() || byte == b' ' {
@@ -188,112 +401,39 @@ pub(crate) fn show(byte: u8) -> String {
     }
 }
 
-// ANCHOR: read_until
-/// Read up to the next `end` byte into `out` (without the `end`), refusing
-/// to buffer more than `max` bytes while looking for it. `Ok(false)` if the
-/// stream ends before a single byte.
-pub(crate) fn read_until(
+// ANCHOR: find_end
+/// Where the first `end` byte is in `input`, looking only past `*scanned`
+/// (the bytes examined by earlier calls for the same frame), and moving
+/// `*scanned` on. `Ok(None)` if it is not there yet; InvalidData once more
+/// than `max` bytes have come without it.
+pub(crate) fn find_end(
     codec: &str,
-    input: &mut dyn BufRead,
+    input: &[u8],
     end: u8,
-    out: &mut Vec<u8>,
+    scanned: &mut usize,
     max: usize,
-) -> io::Result<bool> {
-    out.clear();
-    loop {
-        let available = match input.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return if out.is_empty() {
-                Ok(false)
-            } else {
-                Err(cut_short(
-                    codec,
-                    format_args!(
-                        "after {} bytes, before the terminator",
-                        out.len()
-                    ),
-                ))
-            };
+) -> io::Result<Option<usize>> {
+    if let Some(at) = memchr::memchr(end, &input[*scanned..]) {
+        let at = *scanned + at;
+        *scanned = 0;
+        if at > max {
+            return Err(no_terminator(codec, max));
         }
-        let (take, found) = match memchr::memchr(end, available) {
-            Some(at) => (at, true),
-            None => (available.len(), false),
-        };
-        if out.len() + take > max {
-            return Err(invalid(
-                codec,
-                format_args!("no terminator within {max} bytes, the limit"),
-            ));
-        }
-        out.extend_from_slice(&available[..take]);
-        input.consume(take + usize::from(found));
-        if found {
-            return Ok(true);
-        }
+        return Ok(Some(at));
     }
+    *scanned = input.len();
+    if input.len() > max {
+        return Err(no_terminator(codec, max));
+    }
+    Ok(None)
 }
-// ANCHOR_END: read_until
+// ANCHOR_END: find_end
 
-/// Fill `header` completely. `Ok(false)` if the stream ends before its first
-/// byte (a clean end between frames); UnexpectedEof if it ends inside it.
-pub(crate) fn read_header(
-    codec: &str,
-    input: &mut dyn BufRead,
-    header: &mut [u8],
-) -> io::Result<bool> {
-    let mut got = 0;
-    while got < header.len() {
-        let available = match input.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return if got == 0 {
-                Ok(false)
-            } else {
-                Err(cut_short(
-                    codec,
-                    format_args!(
-                        "{got} bytes into a {}-byte header",
-                        header.len()
-                    ),
-                ))
-            };
-        }
-        let n = available.len().min(header.len() - got);
-        header[got..got + n].copy_from_slice(&available[..n]);
-        input.consume(n);
-        got += n;
-    }
-    Ok(true)
-}
-
-/// Read exactly `len` payload bytes into `out` (cleared first), growing it
-/// as bytes arrive rather than all at once: a peer that declares a large
-/// frame and sends nothing costs us nothing.
-pub(crate) fn read_payload(
-    codec: &str,
-    input: &mut dyn BufRead,
-    len: usize,
-    out: &mut Vec<u8>,
-) -> io::Result<()> {
-    out.clear();
-    // `take` + `read_to_end` grows `out` as data comes, and lets a BufReader
-    // hand large reads straight to the socket instead of copying them
-    // through its own buffer.
-    let got = input.take(len as u64).read_to_end(out)?;
-    if got < len {
-        return Err(cut_short(
-            codec,
-            format_args!("{got} bytes into a {len}-byte payload"),
-        ));
-    }
-    Ok(())
+fn no_terminator(codec: &str, max: usize) -> io::Error {
+    invalid(
+        codec,
+        format_args!("no terminator within {max} bytes, the limit"),
+    )
 }
 
 #[cfg(test)]
@@ -316,11 +456,46 @@ mod tests {
     }
 
     #[test]
-    fn read_until_refuses_to_buffer_past_the_limit() {
-        let mut input: &[u8] = b"0123456789\n";
-        let mut out = Vec::new();
-        let err = read_until("t", &mut input, b'\n', &mut out, 5).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert!(out.len() <= 5);
+    fn find_end_refuses_to_wait_past_the_limit_and_resumes() {
+        let mut scanned = 0;
+        let e = find_end("t", b"0123456789", b'\n', &mut scanned, 5)
+            .expect_err("past the limit");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let mut scanned = 0;
+        assert_eq!(
+            find_end("t", b"0123", b'\n', &mut scanned, 9).ok(),
+            Some(None)
+        );
+        assert_eq!(scanned, 4, "the next call starts after what it saw");
+        let found = find_end("t", b"0123\n", b'\n', &mut scanned, 9);
+        assert_eq!(found.ok().flatten(), Some(4));
+        assert_eq!(scanned, 0, "reset for the next frame");
+    }
+
+    #[test]
+    fn the_reader_keeps_a_frame_across_a_failed_read() {
+        use crate::codecs::Strategy;
+        /// Two bytes, then WouldBlock, then the rest.
+        struct Stalls(Vec<Option<&'static [u8]>>);
+        impl Read for Stalls {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.remove(0) {
+                    Some(bytes) => {
+                        buf[..bytes.len()].copy_from_slice(bytes);
+                        Ok(bytes.len())
+                    }
+                    None => Err(io::ErrorKind::WouldBlock.into()),
+                }
+            }
+        }
+        let mut codec = Strategy::U32Length.codec(64);
+        let parts =
+            vec![Some(&b"\0\0"[..]), None, Some(b"\0\x02hi"), Some(b"")];
+        let mut input = FrameReader::new(Stalls(parts));
+        let e = input.next(codec.as_mut()).expect_err("would block");
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(input.buffered(), b"\0\0", "kept");
+        assert_eq!(input.next(codec.as_mut()).ok().flatten(), Some(&b"hi"[..]));
+        assert_eq!(input.next(codec.as_mut()).ok(), Some(None));
     }
 }

@@ -45,6 +45,8 @@ pub mod codecs;
 pub mod mistakes;
 pub mod options;
 pub mod server;
+#[cfg(feature = "tokio")]
+pub mod tokio_codec;
 
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7103";

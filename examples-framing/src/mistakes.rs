@@ -3,10 +3,10 @@
 //! one where they are most often made. The server turns one on with
 //! `--mistake`; the tests show each failing.
 
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-use crate::codec::Codec;
+use crate::codec::FrameReader;
 use crate::codecs::U32Length;
 
 /// A mistake the server can make on purpose while reading requests.
@@ -16,8 +16,11 @@ pub enum ReadMistake {
     Read,
     /// `read_exact` into `Vec::with_capacity(len)`, which reads nothing.
     Capacity,
-    /// A new `BufReader` for every message: its read-ahead is lost with it.
+    /// A new reader for every message: its read-ahead is lost with it.
     Bufreader,
+    /// `read_exact` for the header, then for the payload: a read timeout in
+    /// the middle of either loses the bytes it had taken.
+    ReadExact,
 }
 
 /// A mistake the client can make on purpose while sending requests.
@@ -69,13 +72,31 @@ pub fn read_frame_wrongly(
         // ANCHOR_END: mistake_capacity
         // ANCHOR: mistake_bufreader
         ReadMistake::Bufreader => {
-            // WRONG: a BufReader reads ahead, as much as has arrived (up to
-            // 8 KiB). Made per message and dropped after it, it takes the
-            // next messages' bytes with it. Right: one BufReader per
-            // connection, kept as long as the connection.
-            let mut input = BufReader::new(stream);
-            U32Length { max }.decode(&mut input, payload)
-        } // ANCHOR_END: mistake_bufreader
+            // WRONG: a FrameReader (like a BufReader) reads ahead, as much
+            // as has arrived (up to 8 KiB). Made per message and dropped
+            // after it, it takes the next messages' bytes with it. Right:
+            // one reader per connection, kept as long as the connection.
+            let mut input = FrameReader::new(stream);
+            let got = input.next(&mut U32Length::new(max))?;
+            *payload = got.unwrap_or_default().to_vec();
+            Ok(got.is_some())
+        }
+        // ANCHOR_END: mistake_bufreader
+        // ANCHOR: mistake_read_exact
+        ReadMistake::ReadExact => {
+            let Some(len) = read_len(stream, max)? else {
+                return Ok(false);
+            };
+            payload.clear();
+            payload.resize(len, 0);
+            // WRONG, when a read can time out: read_exact returns the
+            // timeout, and the bytes it had already taken from the socket
+            // are gone with it. The caller reads again, in the middle of
+            // the frame, and takes payload bytes for the next header.
+            // Right: keep every byte until a frame is whole (FrameReader).
+            stream.read_exact(payload)?;
+            Ok(true)
+        } // ANCHOR_END: mistake_read_exact
     }
 }
 

@@ -20,9 +20,14 @@ pub struct ServerOptions {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
     pub max_frame: usize,
 
-    /// Drop a client whose read or write waits this long.
+    /// Drop a client that sends nothing, or takes nothing, for this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
     pub idle_timeout: Duration,
+
+    /// How long one read waits. A timeout mid-frame loses nothing: the
+    /// bytes so far are kept, and the next read resumes the frame.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "1s")]
+    pub read_timeout: Duration,
 
     /// Wait this long before reading a new connection, like a busy server.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
@@ -89,6 +94,11 @@ pub struct ClientOptions {
     /// Wrong on purpose: write each frame's header and body separately.
     #[arg(long)]
     pub split_writes: bool,
+
+    /// Send the first half of each frame, wait this long, then the rest: a
+    /// sender that stalls mid-frame, past the server's --read-timeout.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, conflicts_with_all = ["burst", "trickle"])]
+    pub stall: Option<Duration>,
 
     /// Set TCP_NODELAY (turn Nagle's algorithm off).
     #[arg(long)]

@@ -3,18 +3,17 @@
 //! garbage, a huge length or a truncated frame costs one log line and its
 //! own thread; everyone else is served.
 
-use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
+use std::time::Instant;
 
 use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, say};
 use examples_timeout::is_timeout;
 use examples_timeout::server::{Admission, accept_loop};
 
-use crate::codec::{DEFAULT_MAX_FRAME, send};
+use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
 use crate::codecs::Strategy;
 use crate::mistakes;
-use crate::transform;
 
 pub use crate::options::ServerOptions as Options;
 
@@ -61,7 +60,7 @@ pub fn serve(
         opts.max_clients
     );
     let mut frame = Vec::new();
-    let codec = opts.strategy.codec(opts.max_frame);
+    let mut codec = opts.strategy.codec(opts.max_frame);
     if codec.encode(busy.as_bytes(), &mut frame).is_err() {
         // A --max-frame too small for the message: close without it.
         frame.clear();
@@ -74,13 +73,16 @@ pub fn serve(
 
 // ANCHOR: handle
 /// One connection: frames in, reversed frames out, until the client is done.
-fn handle(
+pub fn handle(
     stream: &TcpStream,
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
+    // Each read waits --read-timeout at most; a timeout in the middle of a
+    // frame is no loss (below), so only --idle-timeout of silence ends it.
+    let wait = opts.read_timeout.min(opts.idle_timeout);
     stream
-        .set_read_timeout(Some(opts.idle_timeout))
+        .set_read_timeout(Some(wait))
         .context("set_read_timeout")?;
     stream
         .set_write_timeout(Some(opts.idle_timeout))
@@ -91,37 +93,43 @@ fn handle(
         say.event("busy", &[("ms", &delay.as_millis())]);
         thread::sleep(delay);
     }
-    let codec = opts.strategy.codec(opts.max_frame);
-    // One BufReader for the whole connection: it reads ahead, and what it
-    // read ahead belongs to the next frames.
-    let mut input = BufReader::new(stream);
-    // The same socket, for writing: `&TcpStream` implements Write too.
+    // One codec and one FrameReader for the whole connection: the reader
+    // holds what arrived of the frame in progress, and what it read ahead
+    // belongs to the next frames.
+    let mut codec = opts.strategy.codec(opts.max_frame);
+    let mut input = FrameReader::new(stream);
     let mut output = stream;
-    let mut payload = Vec::new();
-    let mut frame = Vec::new();
-    for number in 1u64.. {
+    let (mut reply, mut frame, mut wrong) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut number = 1u64;
+    let mut heard = Instant::now();
+    loop {
         let got = match opts.mistake {
-            None => codec.decode(&mut input, &mut payload),
+            None => input.next(&mut codec),
+            // VARIANT: the usual mistakes, on purpose (mistakes.rs).
             Some(mistake) => mistakes::read_frame_wrongly(
                 mistake,
                 stream,
                 opts.max_frame,
-                &mut payload,
-            ),
+                &mut wrong,
+            )
+            .map(|got| got.then_some(&wrong[..])),
         };
-        match got {
-            Ok(true) => {}
-            Ok(false) => {
-                say!(
-                    say,
-                    "the client finished after {}",
-                    count(
-                        usize::try_from(number - 1).unwrap_or(usize::MAX),
-                        "frame",
-                        "frames"
-                    )
-                );
+        let payload = match got {
+            Ok(Some(payload)) => payload,
+            Ok(None) => {
+                say!(say, "the client finished after {}", frames(number - 1));
                 return Ok(());
+            }
+            // The read timed out: whatever part of the frame had arrived is
+            // still in `input`, and the next read resumes the same frame.
+            Err(e) if is_timeout(&e) && heard.elapsed() < opts.idle_timeout => {
+                let held = input.buffered().len();
+                if held > 0 {
+                    say!(say, "frame {number}: {held} bytes so far, kept");
+                    say.event("timeout", &[("n", &number), ("held", &held)]);
+                }
+                continue;
             }
             Err(e) if is_timeout(&e) => {
                 return Err(Failure::msg(format!(
@@ -130,20 +138,28 @@ fn handle(
                 )));
             }
             Err(e) => return Err(Failure::new(format!("frame {number}"), e)),
-        }
+        };
+        heard = Instant::now();
         say!(
             say,
             "frame {number}: {} bytes; sending them back reversed",
             payload.len()
         );
         say.event("frame", &[("n", &number), ("bytes", &payload.len())]);
+        reply.clear();
+        reply.extend(payload.iter().rev());
         frame.clear();
         codec
-            .encode(&transform(&payload), &mut frame)
+            .encode(&reply, &mut frame)
             .with_context(|| format!("encode reply {number}"))?;
-        send(&mut output, &frame, codec.as_ref(), opts.split_writes)
+        send(&mut output, &frame, &codec, opts.split_writes)
             .with_context(|| format!("send reply {number}"))?;
+        number += 1;
     }
-    Ok(())
 }
 // ANCHOR_END: handle
+
+/// "1 frame", "3 frames".
+fn frames(n: u64) -> String {
+    count(usize::try_from(n).unwrap_or(usize::MAX), "frame", "frames")
+}

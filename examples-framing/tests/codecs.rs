@@ -4,16 +4,14 @@
 
 use std::io::{self, Write};
 
-use examples_framing::codec::{read_frame, send, write_frame};
-use examples_framing::codecs::Strategy;
+use examples_framing::codec::{FrameWriter, decode_all, send};
+use examples_framing::codecs::{Strategy, delimiter_fits};
 
 fn decode_error(strategy: Strategy, max: usize, bytes: &[u8]) -> io::Error {
-    let codec = strategy.codec(max);
-    let mut input = bytes;
-    match read_frame(codec.as_ref(), &mut input) {
+    match decode_all(&mut strategy.codec(max), bytes) {
         Err(e) => e,
-        Ok(frame) => {
-            panic!("{}: {bytes:?} decoded to {frame:?}", strategy.name())
+        Ok(frames) => {
+            panic!("{}: {bytes:?} decoded to {frames:?}", strategy.name())
         }
     }
 }
@@ -109,13 +107,8 @@ fn the_end_of_the_stream_inside_a_frame_is_unexpected_eof() {
 #[test]
 fn the_end_of_the_stream_between_frames_is_a_clean_end() {
     for strategy in Strategy::ALL {
-        let codec = strategy.codec(1 << 20);
-        let mut input: &[u8] = &[];
-        assert!(
-            read_frame(codec.as_ref(), &mut input)
-                .expect("a clean end")
-                .is_none()
-        );
+        let frames = decode_all(&mut strategy.codec(1 << 20), &[]);
+        assert!(frames.expect("a clean end").is_empty());
     }
 }
 
@@ -176,17 +169,9 @@ fn malformed_headers_say_what_was_expected_and_what_arrived() {
 
 #[test]
 fn line_splits_a_payload_that_contains_its_terminator() {
-    let codec = Strategy::Line.codec(1 << 20);
     let stream = frame(Strategy::Line, b"two\nlines");
-    let mut input = stream.as_slice();
-    assert_eq!(
-        read_frame(codec.as_ref(), &mut input).expect("first"),
-        Some(b"two".to_vec())
-    );
-    assert_eq!(
-        read_frame(codec.as_ref(), &mut input).expect("second"),
-        Some(b"lines".to_vec())
-    );
+    let frames = decode_all(&mut Strategy::Line.codec(1 << 20), &stream);
+    assert_eq!(frames.expect("decode"), [&b"two"[..], b"lines"]);
 }
 
 #[test]
@@ -196,17 +181,13 @@ fn every_other_codec_carries_its_terminator_and_any_byte() {
         for payload in [b"two\nlines".as_slice(), b"\\n\\\\", &every_byte, b""]
         {
             let stream = frame(strategy, payload);
-            let codec = strategy.codec(1 << 20);
-            let mut input = stream.as_slice();
+            let frames = decode_all(&mut strategy.codec(1 << 20), &stream);
             assert_eq!(
-                read_frame(codec.as_ref(), &mut input)
-                    .expect("decode")
-                    .as_deref(),
-                Some(payload),
+                frames.expect("decode"),
+                [payload],
                 "{}",
                 strategy.name()
             );
-            assert!(input.is_empty(), "{} left bytes behind", strategy.name());
         }
     }
 }
@@ -235,7 +216,7 @@ fn encoders_refuse_what_they_cannot_carry() {
     assert!(e.to_string().contains("6 digits say at most 999999"), "{e}");
 }
 
-/// Counts the write calls it receives.
+/// Counts the write calls it receives; a vectored write counts once.
 #[derive(Default)]
 struct Writes(Vec<usize>);
 
@@ -244,6 +225,14 @@ impl Write for Writes {
         self.0.push(buf.len());
         Ok(buf.len())
     }
+    fn write_vectored(
+        &mut self,
+        bufs: &[io::IoSlice<'_>],
+    ) -> io::Result<usize> {
+        let n = bufs.iter().map(|b| b.len()).sum();
+        self.0.push(n);
+        Ok(n)
+    }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -251,16 +240,65 @@ impl Write for Writes {
 
 #[test]
 fn a_frame_goes_out_in_one_write_unless_split_on_purpose() {
+    let large = vec![b'x'; 64 * 1024];
     for strategy in Strategy::ALL {
-        let codec = strategy.codec(1 << 20);
-        let mut writes = Writes::default();
-        write_frame(codec.as_ref(), &mut writes, b"hello").expect("write");
-        assert_eq!(writes.0.len(), 1, "{}", strategy.name());
+        let mut codec = strategy.codec(1 << 20);
+        for payload in [&b"hello"[..], &large] {
+            let mut output = FrameWriter::new(Writes::default());
+            output.send(&mut codec, payload).expect("send");
+            let writes = &output.get_ref().0;
+            assert_eq!(writes.len(), 1, "{}: {writes:?}", strategy.name());
+            let whole = frame(strategy, payload);
+            assert_eq!(writes[0], whole.len(), "{}", strategy.name());
+        }
 
         let whole = frame(strategy, b"hello");
         let mut split = Writes::default();
-        send(&mut split, &whole, codec.as_ref(), true).expect("send");
+        send(&mut split, &whole, &codec, true).expect("send");
         assert_eq!(split.0.len(), 2, "{}: {:?}", strategy.name(), split.0);
         assert_eq!(split.0.iter().sum::<usize>(), whole.len());
+    }
+}
+
+#[test]
+fn many_small_frames_leave_in_few_writes() {
+    // FrameWriter gathers frames in its 8 KiB buffer: 1000 frames of 64 B
+    // (about 68 KiB with u32-length headers) in 9 writes, not 1000.
+    let mut codec = Strategy::U32Length.codec(1 << 20);
+    let mut output = FrameWriter::new(Writes::default());
+    for _ in 0..1000 {
+        output.queue(&mut codec, &[7; 64]).expect("queue");
+    }
+    output.flush().expect("flush");
+    let writes = &output.get_ref().0;
+    assert_eq!(writes.iter().sum::<usize>(), 1000 * 68);
+    assert!(writes.len() <= 9, "{} writes", writes.len());
+}
+
+#[test]
+fn a_self_overlapping_delimiter_that_would_end_early_is_never_chosen() {
+    // The bug this lesson once had: delimiter `gpgiV9tg`, payload
+    // `-gpgiV9t`. The delimiter is not inside the payload, yet the payload
+    // followed by it holds it at byte 1: the frame decodes as `-` and
+    // leaves 7 bytes behind, which throw the next frame out of step.
+    let (payload, delimiter) = (b"-gpgiV9t", b"gpgiV9tg");
+    let mut stream = delimiter.to_vec();
+    stream.push(b'\n');
+    stream.extend_from_slice(payload);
+    stream.extend_from_slice(delimiter);
+    let mut codec = Strategy::Delimiter.codec(1 << 20);
+    let mut input = examples_framing::codec::FrameReader::new(&stream[..]);
+    assert_eq!(input.next(&mut codec).expect("a frame"), Some(&b"-"[..]));
+    assert_eq!(input.buffered(), &delimiter[1..]);
+    // The encoder refuses that delimiter for that payload, and takes it for
+    // one whose end does not begin it.
+    assert!(!delimiter_fits(payload, delimiter));
+    assert!(delimiter_fits(b"-gpgiV9x", delimiter));
+    assert!(!delimiter_fits(b"a", b"aaaaaaaa"));
+    // And whatever it draws, the payload comes back whole.
+    for _ in 0..1000 {
+        let frames =
+            decode_all(&mut codec, &frame(Strategy::Delimiter, payload));
+        assert_eq!(frames.expect("decode"), [payload]);
     }
 }

@@ -4,8 +4,7 @@
 use super::Cobs;
 use std::io;
 
-use examples_framing::codec::Codec;
-use std::io::BufReader;
+use examples_framing::codec::{Codec, FrameReader, decode_all};
 
 use proptest::prelude::*;
 
@@ -29,7 +28,10 @@ impl io::Read for Chunked<'_> {
 
 #[test]
 fn the_examples_of_the_paper() {
-    let cobs = Cobs { max: 1 << 20 };
+    let mut cobs = Cobs {
+        max: 1 << 20,
+        scanned: 0,
+    };
     for (payload, frame) in [
         (&b"\x00"[..], &b"\x01\x01\x00"[..]),
         (b"\x00\x00", b"\x01\x01\x01\x00"),
@@ -51,29 +53,26 @@ proptest! {
         cuts in prop::collection::vec(1usize..70, 1..16),
         capacity in 1usize..80,
     ) {
-        let cobs = Cobs { max: 1 << 20 };
+        let mut cobs = Cobs { max: 1 << 20, scanned: 0 };
         let mut stream = Vec::new();
         for payload in &payloads {
             cobs.encode(payload, &mut stream).unwrap();
         }
         // No zero byte inside a frame: only the terminators.
         prop_assert_eq!(stream.iter().filter(|&&b| b == 0).count(), payloads.len());
-        let mut input = BufReader::with_capacity(capacity, Chunked { data: &stream, cuts, turn: 0 });
+        let mut input = FrameReader::with_capacity(capacity, Chunked { data: &stream, cuts, turn: 0 });
         let mut got = Vec::new();
-        let mut payload = Vec::new();
-        while cobs.decode(&mut input, &mut payload).unwrap() {
-            got.push(payload.clone());
+        while let Some(payload) = input.next(&mut cobs).unwrap() {
+            got.push(payload.to_vec());
         }
         prop_assert_eq!(got, payloads);
     }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-        let cobs = Cobs { max: 64 };
-        let mut input = bytes.as_slice();
-        let mut payload = Vec::new();
-        while let Ok(true) = cobs.decode(&mut input, &mut payload) {
-            prop_assert!(payload.len() <= 64);
+        let mut cobs = Cobs { max: 64, scanned: 0 };
+        if let Ok(frames) = decode_all(&mut cobs, &bytes) {
+            prop_assert!(frames.iter().all(|f| f.len() <= 64));
         }
     }
 }

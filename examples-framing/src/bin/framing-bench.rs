@@ -1,14 +1,54 @@
-//! `framing-bench`: every codec's throughput against raw TCP, and round
-//! trips with one write per frame against split writes. Build it with
-//! `--release` for numbers worth comparing; `--quick` only checks it runs.
+//! `framing-bench`: every codec's throughput against raw TCP, in pairs; the
+//! codecs in memory beside tokio-util's; and round trips with one write per
+//! frame against split writes. Build it with `--release` for numbers worth
+//! comparing; `--quick` only checks it runs.
+// A GlobalAlloc is unsafe to implement; this one forwards to the system
+// allocator and counts calls, for the in-memory table's allocs/frame.
+#![allow(unsafe_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::Parser;
 use common::{Failure, exit};
 use examples_framing::bench::{self, Plan};
 
-/// Measures what each framing costs over loopback TCP.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(
+        &self,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Measures what each framing costs, over loopback TCP and in memory.
 #[derive(Parser)]
 #[command(name = "framing-bench", version)]
 struct Args {
@@ -30,18 +70,29 @@ fn run(args: &Args) -> Result<(), Failure> {
     } else {
         "release build"
     };
-    println!(
-        "framing-bench ({profile}, {} payload bytes per row)\n",
-        plan.volume
-    );
     let rows = bench::throughput(plan)
         .map_err(|e| Failure::new("measure throughput", e))?;
+    let memory = bench::in_memory(plan, allocations)
+        .map_err(|e| Failure::new("measure in memory", e))?;
     let trips = bench::round_trips(plan)
         .map_err(|e| Failure::new("measure round trips", e))?;
-    print!("{}", bench::render(&rows, &trips));
-    println!("\ntargets:");
-    for (met, line) in bench::verdicts(&rows) {
-        println!("  {} {line}", if met { "met   " } else { "MISSED" });
+    let mut text = format!(
+        "framing-bench ({profile}; {} MiB a run, {} pairs a row)\n",
+        plan.volume >> 20,
+        plan.pairs
+    );
+    text.push_str(&bench::render(&rows, &memory, &trips));
+    text.push_str("\ntargets:\n");
+    for (met, line) in bench::verdicts(&rows, &memory) {
+        let mark = if met { "met   " } else { "MISSED" };
+        text.push_str(&format!("  {mark} {line}\n"));
     }
-    Ok(())
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        // A reader that stopped early (`| head`) wants no more: not an
+        // error of ours.
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Failure::new("print the table", e))
+        }
+        _ => Ok(()),
+    }
 }

@@ -13,7 +13,7 @@ use crate::codec::Codec;
 /// Encode every message into one buffer and send it with one write.
 pub(super) fn send(
     stream: &TcpStream,
-    codec: &dyn Codec,
+    codec: &mut dyn Codec,
     sequence: &[&[u8]],
     say: &Narrator,
 ) -> Result<(), Failure> {

@@ -8,30 +8,27 @@
 //! ```
 //!
 //! ```
-//! use examples_framing::codec::Codec;
+//! use examples_framing::codec::{Codec, Frame};
 //! use examples_framing::codecs::AsciiLength;
 //!
-//! let codec = AsciiLength { max: 8 };
+//! let mut codec = AsciiLength::new(8);
 //! let mut frame = Vec::new();
 //! codec.encode(b"hi there", &mut frame)?;
 //! assert_eq!(frame, b"000008hi there");
 //!
-//! let mut payload = Vec::new();
-//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
-//! assert_eq!(payload, b"hi there");
-//! // The end of the stream, between frames: no frame, no error.
-//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
-//! // a length over the limit is refused from the header alone:
-//! let refused = codec.decode(&mut &b"999999"[..], &mut payload).unwrap_err();
+//! assert_eq!(codec.decode(&mut frame[..7])?, None);
+//! assert_eq!(codec.decode(&mut frame)?, Some(Frame { used: 14, payload: 6..14 }));
+//! // A length over the limit is refused from the header alone:
+//! let refused = codec.decode(&mut b"999999".to_vec()).unwrap_err();
 //! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-use std::io::{self, BufRead};
+use std::io;
 
-use crate::codec::{
-    Codec, cannot_carry, invalid, push_decimal, read_header, read_payload,
-};
+use bytes::BufMut;
+
+use crate::codec::{Codec, Frame, cannot_carry, invalid, push_decimal, within};
 
 /// How many digits the length field has.
 pub const WIDTH: usize = 6;
@@ -44,7 +41,32 @@ pub const LARGEST: usize = 999_999;
 #[derive(Debug)]
 pub struct AsciiLength {
     /// The longest payload accepted (never more than [`LARGEST`]).
-    pub max: usize,
+    max: usize,
+}
+
+impl AsciiLength {
+    /// A codec for payloads of at most `max` bytes (and six digits).
+    pub fn new(max: usize) -> Self {
+        Self {
+            max: max.min(LARGEST),
+        }
+    }
+
+    /// The six digits, once `len` is known to fit in them.
+    fn head(&self, len: usize, out: &mut dyn BufMut) -> io::Result<()> {
+        if len > LARGEST {
+            return Err(cannot_carry(
+                "ascii-length",
+                format_args!(
+                    "a {len}-byte message does not fit: {WIDTH} digits say \
+                        at most {LARGEST}"
+                ),
+            ));
+        }
+        within("ascii-length", len, self.max)?;
+        push_decimal(out, len, WIDTH);
+        Ok(())
+    }
 }
 
 impl Codec for AsciiLength {
@@ -52,41 +74,27 @@ impl Codec for AsciiLength {
         "ascii-length"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
-        out.reserve(WIDTH + payload.len());
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         self.head(payload.len(), out)?;
-        out.extend_from_slice(payload);
+        out.put_slice(payload);
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        // The common case, when the whole frame is already in the reader's
-        // buffer: one look, one copy.
-        let available = input.fill_buf()?;
-        if let Some((header, rest)) = available.split_first_chunk::<WIDTH>()
-            && let Some(len) = digits(header)
-            && len <= self.max
-            && rest.len() >= len
-        {
-            payload.clear();
-            payload.extend_from_slice(&rest[..len]);
-            input.consume(WIDTH + len);
-            return Ok(true);
-        }
-        let mut header = [0u8; WIDTH];
-        if !read_header("ascii-length", input, &mut header)? {
-            return Ok(false);
-        }
-        let Some(len) = digits(&header) else {
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        // Six digits are cheap to read again: no state to keep.
+        let Some(header) = input.first_chunk::<WIDTH>() else {
+            return Ok(None);
+        };
+        let Some(len) = digits(header) else {
             return Err(invalid(
                 "ascii-length",
                 format_args!(
                     "expected {WIDTH} digits, got {:?}",
-                    String::from_utf8_lossy(&header)
+                    String::from_utf8_lossy(header)
                 ),
             ));
         };
@@ -96,8 +104,23 @@ impl Codec for AsciiLength {
                 format_args!("length {len} > limit {}", self.max),
             ));
         }
-        read_payload("ascii-length", input, len, payload)?;
-        Ok(true)
+        if input.len() < WIDTH + len {
+            return Ok(None);
+        }
+        Ok(Some(Frame {
+            used: WIDTH + len,
+            payload: WIDTH..WIDTH + len,
+        }))
+    }
+
+    fn cut_short(&self, input: &[u8]) -> String {
+        match input.first_chunk::<WIDTH>().and_then(digits) {
+            None => format!("{} bytes into a {WIDTH}-byte header", input.len()),
+            Some(len) => format!(
+                "{} bytes into a {len}-byte payload",
+                input.len() - WIDTH
+            ),
+        }
     }
 
     fn header_len(&self, _frame: &[u8]) -> usize {
@@ -105,36 +128,13 @@ impl Codec for AsciiLength {
     }
 
     fn envelope(
-        &self,
+        &mut self,
         payload: &[u8],
-        head: &mut Vec<u8>,
-        _tail: &mut Vec<u8>,
+        head: &mut dyn BufMut,
+        _tail: &mut dyn BufMut,
     ) -> io::Result<bool> {
         self.head(payload.len(), head)?;
         Ok(true)
-    }
-}
-
-impl AsciiLength {
-    /// The six digits, once `len` is known to fit in them.
-    fn head(&self, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
-        if len > LARGEST {
-            return Err(cannot_carry(
-                "ascii-length",
-                format_args!(
-                    "a {len}-byte message does not fit: {WIDTH} digits say at \
-                        most {LARGEST}"
-                ),
-            ));
-        }
-        if len > self.max {
-            return Err(cannot_carry(
-                "ascii-length",
-                format_args!("{len} bytes exceed the {}-byte limit", self.max),
-            ));
-        }
-        push_decimal(out, len, WIDTH);
-        Ok(())
     }
 }
 // ANCHOR_END: ascii_length

@@ -10,26 +10,35 @@
 //! ```
 //!
 //! ```
-//! use examples_framing::codec::Codec;
+//! use examples_framing::codec::{Codec, Frame};
 //! use examples_framing::codecs::Delimiter;
 //!
-//! let codec = Delimiter { max: 64 };
+//! let mut codec = Delimiter::new(64);
+//! let mut frame = b"k3Pq9zLb\nhik3Pq9zLb".to_vec();
+//! assert_eq!(codec.decode(&mut frame[..14])?, None);
+//! assert_eq!(codec.decode(&mut frame)?, Some(Frame { used: 19, payload: 9..11 }));
+//!
+//! // The encoder draws a fresh delimiter for each message.
 //! let mut frame = Vec::new();
 //! codec.encode(b"hi", &mut frame)?;
-//! // A random delimiter, its newline, the payload, the delimiter again.
-//! let (line, rest) = frame.split_at(frame.iter().position(|&b| b == b'\n').unwrap() + 1);
-//! let delimiter = &line[..line.len() - 1];
-//! assert_eq!(rest, [&b"hi"[..], delimiter].concat());
-//!
-//! let mut payload = Vec::new();
-//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
-//! assert_eq!(payload, b"hi");
+//! assert_eq!(frame.len(), 19);
+//! assert_eq!(frame[..8], frame[11..]);
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! The encoder must check more than "the delimiter is not in the payload".
+//! The receiver stops at the *first* occurrence of the delimiter after the
+//! line, and with a delimiter that overlaps itself (`gpgiV9tg` begins as
+//! it ends) a payload ending in `-gpgiV9t` makes one appear early, across
+//! the seam: `-gpgiV9t` + `gpgiV9tg` holds `gpgiV9tg` at byte 1. So the
+//! encoder looks for its candidate in the payload *followed by the
+//! delimiter*, and takes it only if the first occurrence is the last.
 
-use std::io::{self, BufRead};
+use std::io;
 
-use crate::codec::{Codec, cannot_carry, cut_short, invalid, read_until, show};
+use bytes::BufMut;
+
+use crate::codec::{Codec, Frame, invalid, show, within};
 
 /// Delimiters are this long: 62^8 choices, so a random one is almost never
 /// in the payload (the encoder checks anyway).
@@ -43,7 +52,35 @@ const MAX_LEN: usize = 70;
 #[derive(Debug)]
 pub struct Delimiter {
     /// The longest payload accepted.
-    pub max: usize,
+    max: usize,
+    /// The delimiter's length, once its line has arrived.
+    delimiter: Option<usize>,
+    /// How many bytes of the input are known to hold no end delimiter.
+    scanned: usize,
+}
+
+impl Delimiter {
+    /// A codec for payloads of at most `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            delimiter: None,
+            scanned: 0,
+        }
+    }
+
+    /// Random letters and digits whose first occurrence in `payload`
+    /// followed by themselves is at the end: the first try almost always
+    /// succeeds.
+    fn choose(&self, payload: &[u8]) -> io::Result<[u8; LEN]> {
+        within("delimiter", payload.len(), self.max)?;
+        loop {
+            let candidate = random_delimiter();
+            if fits(payload, &candidate) {
+                return Ok(candidate);
+            }
+        }
+    }
 }
 
 impl Codec for Delimiter {
@@ -51,81 +88,37 @@ impl Codec for Delimiter {
         "delimiter"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         let delimiter = self.choose(payload)?;
-        out.reserve(payload.len() + 2 * LEN + 1);
-        out.extend_from_slice(&delimiter);
-        out.push(b'\n');
-        out.extend_from_slice(payload);
-        out.extend_from_slice(&delimiter);
+        out.put_slice(&delimiter);
+        out.put_u8(b'\n');
+        out.put_slice(payload);
+        out.put_slice(&delimiter);
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        let mut delimiter = Vec::new();
-        if !read_until("delimiter", input, b'\n', &mut delimiter, MAX_LEN)? {
-            return Ok(false);
-        }
-        if let Some(&bad) =
-            delimiter.iter().find(|b| !b.is_ascii_alphanumeric())
-        {
-            return Err(invalid(
-                "delimiter",
-                format_args!(
-                    "expected letters and digits in the delimiter line, got {}",
-                    show(bad)
-                ),
-            ));
-        }
-        if delimiter.is_empty() {
-            return Err(invalid("delimiter", "the delimiter line is empty"));
-        }
-        payload.clear();
-        let d = delimiter.len();
-        loop {
-            let available = match input.fill_buf() {
-                Ok(available) => available,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if available.is_empty() {
-                return Err(cut_short(
-                    "delimiter",
-                    format_args!(
-                        "{} bytes into a message, before its delimiter",
-                        payload.len()
-                    ),
-                ));
-            }
-            // A delimiter may straddle two reads: look across the seam, at
-            // the last d-1 bytes kept and the first d-1 just arrived.
-            if !payload.is_empty() && d > 1 {
-                let tail = payload.len().saturating_sub(d - 1);
-                let mut seam = payload[tail..].to_vec();
-                seam.extend_from_slice(
-                    &available[..available.len().min(d - 1)],
-                );
-                if let Some(at) = find(&seam, &delimiter) {
-                    let used = at + d - (payload.len() - tail);
-                    payload.truncate(tail + at);
-                    input.consume(used);
-                    break;
-                }
-            }
-            // Otherwise look in what just arrived, and copy only up to it.
-            if let Some(at) = find(available, &delimiter) {
-                payload.extend_from_slice(&available[..at]);
-                input.consume(at + d);
-                break;
-            }
-            let n = available.len();
-            payload.extend_from_slice(available);
-            input.consume(n);
-            if payload.len() > self.max + d {
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        let d = match self.delimiter {
+            Some(d) => d,
+            None => match delimiter_line(input)? {
+                Some(d) => *self.delimiter.insert(d),
+                None => return Ok(None),
+            },
+        };
+        // The payload starts after the line. An end delimiter may straddle
+        // two reads: look again at the last d - 1 bytes already searched.
+        let start = d + 1;
+        let from = self.scanned.saturating_sub(d - 1).max(start);
+        let (delimiter, rest) = input.split_at(start);
+        let delimiter = &delimiter[..d];
+        let Some(at) = memchr::memmem::find(&rest[from - start..], delimiter)
+        else {
+            self.scanned = input.len();
+            if input.len() - start > self.max + d {
                 return Err(invalid(
                     "delimiter",
                     format_args!(
@@ -134,18 +127,34 @@ impl Codec for Delimiter {
                     ),
                 ));
             }
-        }
-        if payload.len() > self.max {
+            return Ok(None);
+        };
+        let end = from + at;
+        (self.delimiter, self.scanned) = (None, 0);
+        if end - start > self.max {
             return Err(invalid(
                 "delimiter",
                 format_args!(
                     "a {}-byte payload exceeds the {}-byte limit",
-                    payload.len(),
+                    end - start,
                     self.max
                 ),
             ));
         }
-        Ok(true)
+        Ok(Some(Frame {
+            used: end + d,
+            payload: start..end,
+        }))
+    }
+
+    fn cut_short(&self, input: &[u8]) -> String {
+        match self.delimiter {
+            None => "inside the delimiter line".to_owned(),
+            Some(d) => format!(
+                "{} bytes into a message, before its delimiter",
+                input.len() - d - 1
+            ),
+        }
     }
 
     fn header_len(&self, frame: &[u8]) -> usize {
@@ -153,59 +162,72 @@ impl Codec for Delimiter {
     }
 
     fn envelope(
-        &self,
+        &mut self,
         payload: &[u8],
-        head: &mut Vec<u8>,
-        tail: &mut Vec<u8>,
+        head: &mut dyn BufMut,
+        tail: &mut dyn BufMut,
     ) -> io::Result<bool> {
         let delimiter = self.choose(payload)?;
-        head.extend_from_slice(&delimiter);
-        head.push(b'\n');
-        tail.extend_from_slice(&delimiter);
+        head.put_slice(&delimiter);
+        head.put_u8(b'\n');
+        tail.put_slice(&delimiter);
         Ok(true)
     }
 }
 
-impl Delimiter {
-    /// Random letters and digits that do not occur in the payload: the
-    /// first try almost always succeeds.
-    fn choose(&self, payload: &[u8]) -> io::Result<[u8; LEN]> {
-        if payload.len() > self.max {
-            return Err(cannot_carry(
-                "delimiter",
-                format_args!(
-                    "{} bytes exceed the {}-byte limit",
-                    payload.len(),
-                    self.max
-                ),
-            ));
-        }
-        loop {
-            let candidate: [u8; LEN] =
-                std::array::from_fn(|_| fastrand::alphanumeric() as u8);
-            if find(payload, &candidate).is_none() {
-                return Ok(candidate);
-            }
-        }
+/// The length of the delimiter line at the start of `input`, once its
+/// `\n` has arrived; letters and digits only, checked as they arrive.
+fn delimiter_line(input: &[u8]) -> io::Result<Option<usize>> {
+    let window = &input[..input.len().min(MAX_LEN + 1)];
+    let end = memchr::memchr(b'\n', window);
+    let line = &window[..end.unwrap_or(window.len())];
+    if let Some(&bad) = line.iter().find(|b| !b.is_ascii_alphanumeric()) {
+        return Err(invalid(
+            "delimiter",
+            format_args!(
+                "expected letters and digits in the delimiter line, got {}",
+                show(bad)
+            ),
+        ));
+    }
+    match end {
+        Some(0) => Err(invalid("delimiter", "the delimiter line is empty")),
+        Some(d) => Ok(Some(d)),
+        None if line.len() > MAX_LEN => Err(invalid(
+            "delimiter",
+            format_args!("a delimiter line longer than {MAX_LEN} bytes"),
+        )),
+        None => Ok(None),
     }
 }
 // ANCHOR_END: delimiter
 
-/// Where `needle` first occurs in `haystack`. Jumps from one occurrence of
-/// its first byte to the next (memchr), then compares: fast for the short
-/// delimiters used here, and never worse than a byte-by-byte scan.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut from = 0;
-    while let Some(i) = memchr::memchr(first, &haystack[from..]) {
-        let at = from + i;
-        if haystack.len() - at < needle.len() {
-            return None;
-        }
-        if &haystack[at + 1..at + needle.len()] == rest {
-            return Some(at);
-        }
-        from = at + 1;
+/// Can `delimiter` (at most 70 bytes) end `payload`: is its first
+/// occurrence in `payload` followed by `delimiter` the one at the end?
+/// Not if it is inside the payload; nor if it begins in the payload's last
+/// bytes and ends inside the delimiter itself (a suffix of the payload is
+/// a prefix of a self-overlapping delimiter).
+pub fn fits(payload: &[u8], delimiter: &[u8]) -> bool {
+    let d = delimiter.len();
+    if d == 0
+        || d > MAX_LEN
+        || memchr::memmem::find(payload, delimiter).is_some()
+    {
+        return false;
     }
-    None
+    // The seam: the payload's last d - 1 bytes, then the delimiter.
+    let tail = &payload[payload.len().saturating_sub(d - 1)..];
+    let mut seam = [0u8; 2 * MAX_LEN];
+    seam[..tail.len()].copy_from_slice(tail);
+    seam[tail.len()..tail.len() + d].copy_from_slice(delimiter);
+    memchr::memmem::find(&seam[..tail.len() + d], delimiter) == Some(tail.len())
+}
+
+/// Eight random letters and digits from one 64-bit random number: six bits
+/// each, folded onto the 62 symbols (a slight bias that costs nothing).
+fn random_delimiter() -> [u8; LEN] {
+    const SYMBOLS: &[u8; 62] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let bits = fastrand::u64(..);
+    std::array::from_fn(|i| SYMBOLS[(bits >> (6 * i)) as usize % 64 % 62])
 }

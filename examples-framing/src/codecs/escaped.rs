@@ -8,22 +8,18 @@
 //! ```
 //!
 //! ```
-//! use examples_framing::codec::Codec;
+//! use examples_framing::codec::{Codec, Frame};
 //! use examples_framing::codecs::Escaped;
 //!
-//! let codec = Escaped { max: 8 };
+//! let mut codec = Escaped::new(8);
 //! let mut frame = Vec::new();
 //! codec.encode(b"a\\b\nc", &mut frame)?;
 //! assert_eq!(frame, b"a\\\\b\\nc\n");
 //!
-//! let mut payload = Vec::new();
-//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
-//! assert_eq!(payload, b"a\\b\nc");
-//! // The end of the stream, between frames: no frame, no error.
-//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
-//! // an escaped line longer than the limit is refused:
-//! let refused = codec.decode(&mut &b"0123456789\n"[..], &mut payload).unwrap_err();
-//! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+//! // Unescaped in place: the frame's 8 bytes hold the 5-byte payload.
+//! let found = codec.decode(&mut frame)?;
+//! assert_eq!(found, Some(Frame { used: 8, payload: 0..5 }));
+//! assert_eq!(&frame[..5], b"a\\b\nc");
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
@@ -31,16 +27,27 @@
 //! protects itself and the terminator. The cost depends on the data: at
 //! worst every byte doubles.
 
-use std::io::{self, BufRead};
+use std::io;
 
-use crate::codec::{Codec, cannot_carry, invalid, read_until, show};
+use bytes::BufMut;
+
+use crate::codec::{Codec, Frame, find_end, invalid, show, within};
 
 // ANCHOR: escaped
 /// `\n`-terminated, with `\` and newline escaped inside.
 #[derive(Debug)]
 pub struct Escaped {
     /// The longest payload accepted (after unescaping).
-    pub max: usize,
+    max: usize,
+    /// How many bytes of the line so far are known to hold no `\n`.
+    scanned: usize,
+}
+
+impl Escaped {
+    /// A codec for payloads of at most `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Self { max, scanned: 0 }
+    }
 }
 
 impl Codec for Escaped {
@@ -48,62 +55,52 @@ impl Codec for Escaped {
         "escaped"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
-        if payload.len() > self.max {
-            return Err(cannot_carry(
-                "escaped",
-                format_args!(
-                    "{} bytes exceed the {}-byte limit",
-                    payload.len(),
-                    self.max
-                ),
-            ));
-        }
-        out.reserve(payload.len() + payload.len() / 16 + 1);
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
+        within("escaped", payload.len(), self.max)?;
         let mut rest = payload;
-        // Copy runs of ordinary bytes whole; stop only at the two special ones.
+        // Copy runs of ordinary bytes whole; stop only at the two special
+        // ones.
         while let Some(at) = memchr::memchr2(b'\\', b'\n', rest) {
-            out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(if rest[at] == b'\\' {
-                b"\\\\"
-            } else {
-                b"\\n"
-            });
+            out.put_slice(&rest[..at]);
+            out.put_slice(if rest[at] == b'\\' { b"\\\\" } else { b"\\n" });
             rest = &rest[at + 1..];
         }
-        out.extend_from_slice(rest);
-        out.push(b'\n');
+        out.put_slice(rest);
+        out.put_u8(b'\n');
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        // Escaping at most doubles the payload, so the raw line may be twice
-        // the limit.
-        if !read_until(
-            "escaped",
-            input,
-            b'\n',
-            payload,
-            self.max.saturating_mul(2),
-        )? {
-            return Ok(false);
-        }
-        unescape(payload)?;
-        if payload.len() > self.max {
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        // Escaping at most doubles the payload, so the raw line may be
+        // twice the limit.
+        let max_line = self.max.saturating_mul(2);
+        let found =
+            find_end("escaped", input, b'\n', &mut self.scanned, max_line);
+        let Some(end) = found? else {
+            return Ok(None);
+        };
+        let len = unescape(&mut input[..end])?;
+        if len > self.max {
             return Err(invalid(
                 "escaped",
                 format_args!(
-                    "a {}-byte payload exceeds the {}-byte limit",
-                    payload.len(),
+                    "a {len}-byte payload exceeds the {}-byte limit",
                     self.max
                 ),
             ));
         }
-        Ok(true)
+        Ok(Some(Frame {
+            used: end + 1,
+            payload: 0..len,
+        }))
+    }
+
+    fn cut_short(&self, input: &[u8]) -> String {
+        format!("after {} bytes, before the terminator", input.len())
     }
 
     fn header_len(&self, frame: &[u8]) -> usize {
@@ -111,14 +108,14 @@ impl Codec for Escaped {
     }
 }
 
-/// Undo the escaping in place: copy each run of ordinary bytes down over
-/// the space the escapes freed, one run at a time.
-fn unescape(line: &mut Vec<u8>) -> io::Result<()> {
+/// Undo the escaping in place, and return the payload's length: copy each
+/// run of ordinary bytes down over the space the escapes freed.
+fn unescape(line: &mut [u8]) -> io::Result<usize> {
     let Some(first) = memchr::memchr(b'\\', line) else {
-        return Ok(());
+        return Ok(line.len());
     };
     let (mut read, mut write) = (first, first);
-    loop {
+    while read < line.len() {
         // `read` is at a backslash.
         line[write] = match line.get(read + 1) {
             Some(b'\\') => b'\\',
@@ -146,11 +143,7 @@ fn unescape(line: &mut Vec<u8>) -> io::Result<()> {
         line.copy_within(read..read + run, write);
         read += run;
         write += run;
-        if read == line.len() {
-            break;
-        }
     }
-    line.truncate(write);
-    Ok(())
+    Ok(write)
 }
 // ANCHOR_END: escaped

@@ -6,21 +6,19 @@
 //! ```
 //!
 //! ```
-//! use examples_framing::codec::Codec;
+//! use examples_framing::codec::{Codec, Frame};
 //! use examples_framing::codecs::Line;
 //!
-//! let codec = Line { max: 8 };
+//! let mut codec = Line::new(8);
 //! let mut frame = Vec::new();
 //! codec.encode(b"hi there", &mut frame)?;
 //! assert_eq!(frame, b"hi there\n");
 //!
-//! let mut payload = Vec::new();
-//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
-//! assert_eq!(payload, b"hi there");
-//! // The end of the stream, between frames: no frame, no error.
-//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
-//! // a line longer than the limit (here 8 bytes) is refused before it is held whole:
-//! let refused = codec.decode(&mut &b"0123456789\n"[..], &mut payload).unwrap_err();
+//! assert_eq!(codec.decode(&mut frame[..5])?, None);
+//! assert_eq!(codec.decode(&mut frame)?, Some(Frame { used: 9, payload: 0..8 }));
+//! // A line longer than the limit (here 8 bytes) is refused before it is
+//! // held whole:
+//! let refused = codec.decode(&mut b"0123456789".to_vec()).unwrap_err();
 //! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
 //! # Ok::<(), std::io::Error>(())
 //! ```
@@ -29,16 +27,27 @@
 //! for anything else. A payload with a `\n` inside arrives as two messages;
 //! the tests show it.
 
-use std::io::{self, BufRead};
+use std::io;
 
-use crate::codec::{Codec, read_until};
+use bytes::BufMut;
+
+use crate::codec::{Codec, Frame, find_end};
 
 // ANCHOR: line
 /// `\n`-terminated messages, no escaping.
 #[derive(Debug)]
 pub struct Line {
     /// The longest line accepted.
-    pub max: usize,
+    max: usize,
+    /// How many bytes of the line so far are known to hold no `\n`.
+    scanned: usize,
+}
+
+impl Line {
+    /// A codec for lines of at most `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Self { max, scanned: 0 }
+    }
 }
 
 impl Codec for Line {
@@ -46,20 +55,28 @@ impl Codec for Line {
         "line"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         // Nothing stops a payload from containing the terminator: that is
         // this framing's flaw, kept on purpose.
-        out.extend_from_slice(payload);
-        out.push(b'\n');
+        out.put_slice(payload);
+        out.put_u8(b'\n');
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        read_until("line", input, b'\n', payload, self.max)
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        let found = find_end("line", input, b'\n', &mut self.scanned, self.max);
+        Ok(found?.map(|end| Frame {
+            used: end + 1,
+            payload: 0..end,
+        }))
+    }
+
+    fn cut_short(&self, input: &[u8]) -> String {
+        format!("after {} bytes, before the terminator", input.len())
     }
 
     fn header_len(&self, frame: &[u8]) -> usize {
@@ -67,12 +84,12 @@ impl Codec for Line {
     }
 
     fn envelope(
-        &self,
+        &mut self,
         _payload: &[u8],
-        _head: &mut Vec<u8>,
-        tail: &mut Vec<u8>,
+        _head: &mut dyn BufMut,
+        tail: &mut dyn BufMut,
     ) -> io::Result<bool> {
-        tail.push(b'\n');
+        tail.put_u8(b'\n');
         Ok(true)
     }
 }

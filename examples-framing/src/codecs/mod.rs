@@ -1,4 +1,5 @@
-//! The seven framings, one small module each, all behind [`Codec`].
+//! The seven framings, one small module each, all behind [`Codec`]: each
+//! file is the codec's byte diagram, its encoder and its decoder.
 
 mod ascii_length;
 mod base64;
@@ -12,7 +13,7 @@ pub use self::ascii_length::{
     AsciiLength, LARGEST as ASCII_LENGTH_LARGEST, WIDTH as ASCII_LENGTH_WIDTH,
 };
 pub use self::base64::Base64;
-pub use self::delimiter::Delimiter;
+pub use self::delimiter::{Delimiter, fits as delimiter_fits};
 pub use self::escaped::Escaped;
 pub use self::line::Line;
 pub use self::netstring::Netstring;
@@ -51,18 +52,17 @@ impl Strategy {
         Strategy::Netstring,
     ];
 
-    /// The codec, refusing frames larger than `max` bytes.
+    /// A fresh codec (one per connection: its decoder keeps the state of
+    /// the frame in progress), refusing frames larger than `max` bytes.
     pub fn codec(self, max: usize) -> Box<dyn Codec> {
         match self {
-            Strategy::Line => Box::new(Line { max }),
-            Strategy::Escaped => Box::new(Escaped { max }),
-            Strategy::Base64 => Box::new(Base64 { max }),
-            Strategy::Delimiter => Box::new(Delimiter { max }),
-            Strategy::AsciiLength => Box::new(AsciiLength {
-                max: max.min(ASCII_LENGTH_LARGEST),
-            }),
-            Strategy::U32Length => Box::new(U32Length { max }),
-            Strategy::Netstring => Box::new(Netstring { max }),
+            Strategy::Line => Box::new(Line::new(max)),
+            Strategy::Escaped => Box::new(Escaped::new(max)),
+            Strategy::Base64 => Box::new(Base64::new(max)),
+            Strategy::Delimiter => Box::new(Delimiter::new(max)),
+            Strategy::AsciiLength => Box::new(AsciiLength::new(max)),
+            Strategy::U32Length => Box::new(U32Length::new(max)),
+            Strategy::Netstring => Box::new(Netstring::new(max)),
         }
     }
 

@@ -8,36 +8,62 @@
 //!                '-- 8 ---'  h  i     t  h  e  r  e
 //! ```
 //!
+//! The decoder is fed bytes as they arrive, and answers "not yet" until a
+//! whole frame is there:
+//!
 //! ```
-//! use examples_framing::codec::Codec;
+//! use examples_framing::codec::{Codec, Frame};
 //! use examples_framing::codecs::U32Length;
 //!
-//! let codec = U32Length { max: 8 };
+//! let mut codec = U32Length::new(8);
 //! let mut frame = Vec::new();
 //! codec.encode(b"hi there", &mut frame)?;
 //! assert_eq!(frame, b"\x00\x00\x00\x08hi there");
 //!
-//! let mut payload = Vec::new();
-//! assert!(codec.decode(&mut &frame[..], &mut payload)?);
-//! assert_eq!(payload, b"hi there");
-//! // The end of the stream, between frames: no frame, no error.
-//! assert!(!codec.decode(&mut &b""[..], &mut payload)?);
-//! // a length over the limit (here 4 GiB) is refused from the header alone, before a byte is reserved:
-//! let refused = codec.decode(&mut &b"\xff\xff\xff\xff"[..], &mut payload).unwrap_err();
+//! // Three bytes of the header: not yet.
+//! assert_eq!(codec.decode(&mut frame[..3])?, None);
+//! // The header and half the payload: not yet (the length is kept).
+//! assert_eq!(codec.decode(&mut frame[..8])?, None);
+//! // All of it: the frame takes 12 bytes, its payload is bytes 4 to 12.
+//! assert_eq!(codec.decode(&mut frame)?, Some(Frame { used: 12, payload: 4..12 }));
+//! // A length over the limit (here 4 GiB) is refused from the header
+//! // alone, before a byte of the payload is buffered:
+//! let refused = codec.decode(&mut [0xff; 4]).unwrap_err();
 //! assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-use std::io::{self, BufRead};
+use std::io;
 
-use crate::codec::{Codec, cannot_carry, invalid, read_header, read_payload};
+use bytes::BufMut;
+
+use crate::codec::{Codec, Frame, cannot_carry, invalid, within};
 
 // ANCHOR: u32_length
 /// A 4-byte big-endian length, then the bytes.
 #[derive(Debug)]
 pub struct U32Length {
     /// The longest payload accepted.
-    pub max: usize,
+    max: usize,
+    /// The payload's length, once its header has been read.
+    len: Option<usize>,
+}
+
+impl U32Length {
+    /// A codec for payloads of at most `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Self { max, len: None }
+    }
+
+    /// The 4-byte length, once it is known to fit.
+    fn head(&self, len: usize, out: &mut dyn BufMut) -> io::Result<()> {
+        within("u32-length", len, self.max)?;
+        let field = u32::try_from(len).map_err(|_| {
+            cannot_carry("u32-length", "4 GiB or more does not fit in 32 bits")
+        })?;
+        out.put_u32(field);
+        Ok(())
+    }
 }
 
 impl Codec for U32Length {
@@ -45,45 +71,52 @@ impl Codec for U32Length {
         "u32-length"
     }
 
-    fn encode(&self, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
-        out.reserve(4 + payload.len());
+    fn encode(
+        &mut self,
+        payload: &[u8],
+        out: &mut dyn BufMut,
+    ) -> io::Result<()> {
         self.head(payload.len(), out)?;
-        out.extend_from_slice(payload);
+        out.put_slice(payload);
         Ok(())
     }
 
-    fn decode(
-        &self,
-        input: &mut dyn BufRead,
-        payload: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        // The common case, when the whole frame is already in the reader's
-        // buffer: one look, one copy.
-        let available = input.fill_buf()?;
-        if let Some((header, rest)) = available.split_first_chunk::<4>() {
-            let len = u32::from_be_bytes(*header) as usize;
-            if len <= self.max && rest.len() >= len {
-                payload.clear();
-                payload.extend_from_slice(&rest[..len]);
-                input.consume(4 + len);
-                return Ok(true);
+    fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
+        let len = match self.len {
+            Some(len) => len,
+            None => {
+                let Some(header) = input.first_chunk::<4>() else {
+                    return Ok(None);
+                };
+                let len = u32::from_be_bytes(*header) as usize;
+                // Checked before a single byte of the payload is kept: a
+                // header that says 4 GiB costs us four bytes.
+                if len > self.max {
+                    return Err(invalid(
+                        "u32-length",
+                        format_args!("length {len} > limit {}", self.max),
+                    ));
+                }
+                *self.len.insert(len)
+            }
+        };
+        if input.len() < 4 + len {
+            return Ok(None);
+        }
+        self.len = None;
+        Ok(Some(Frame {
+            used: 4 + len,
+            payload: 4..4 + len,
+        }))
+    }
+
+    fn cut_short(&self, input: &[u8]) -> String {
+        match self.len {
+            None => format!("{} bytes into a 4-byte header", input.len()),
+            Some(len) => {
+                format!("{} bytes into a {len}-byte payload", input.len() - 4)
             }
         }
-        let mut header = [0u8; 4];
-        if !read_header("u32-length", input, &mut header)? {
-            return Ok(false);
-        }
-        let len = u32::from_be_bytes(header) as usize;
-        // Checked before a single byte of the payload is read or reserved:
-        // a header that says 4 GiB costs us four bytes.
-        if len > self.max {
-            return Err(invalid(
-                "u32-length",
-                format_args!("length {len} > limit {}", self.max),
-            ));
-        }
-        read_payload("u32-length", input, len, payload)?;
-        Ok(true)
     }
 
     fn header_len(&self, _frame: &[u8]) -> usize {
@@ -91,33 +124,13 @@ impl Codec for U32Length {
     }
 
     fn envelope(
-        &self,
+        &mut self,
         payload: &[u8],
-        head: &mut Vec<u8>,
-        _tail: &mut Vec<u8>,
+        head: &mut dyn BufMut,
+        _tail: &mut dyn BufMut,
     ) -> io::Result<bool> {
         self.head(payload.len(), head)?;
         Ok(true)
-    }
-}
-
-impl U32Length {
-    /// The 4-byte length, once `len` is known to fit.
-    fn head(&self, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
-        let field = u32::try_from(len).map_err(|_| {
-            cannot_carry(
-                "u32-length",
-                "a message of 4 GiB or more does not fit in 32 bits",
-            )
-        })?;
-        if len > self.max {
-            return Err(cannot_carry(
-                "u32-length",
-                format_args!("{len} bytes exceed the {}-byte limit", self.max),
-            ));
-        }
-        out.extend_from_slice(&field.to_be_bytes());
-        Ok(())
     }
 }
 // ANCHOR_END: u32_length
