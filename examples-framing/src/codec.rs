@@ -413,8 +413,10 @@ pub(crate) fn find_end(
     scanned: &mut usize,
     max: usize,
 ) -> io::Result<Option<usize>> {
-    if let Some(at) = memchr::memchr(end, &input[*scanned..]) {
-        let at = *scanned + at;
+    // (min: a caller that breaks the contract gets no panic either.)
+    let from = (*scanned).min(input.len());
+    if let Some(at) = memchr::memchr(end, &input[from..]) {
+        let at = from + at;
         *scanned = 0;
         if at > max {
             return Err(no_terminator(codec, max));

@@ -13,7 +13,7 @@ use examples_timeout::server::{Admission, accept_loop};
 
 use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
 use crate::codecs::Strategy;
-use crate::mistakes;
+use crate::mistakes::{self, ReadMistake};
 
 pub use crate::options::ServerOptions as Options;
 
@@ -102,7 +102,9 @@ pub fn handle(
     let (mut reply, mut frame, mut wrong) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut number = 1u64;
-    let mut heard = Instant::now();
+    // When the client last sent something, and how many bytes of the frame
+    // in progress we had then.
+    let (mut heard, mut told) = (Instant::now(), 0);
     loop {
         let got = match opts.mistake {
             None => input.next(&mut codec),
@@ -123,23 +125,31 @@ pub fn handle(
             }
             // The read timed out: whatever part of the frame had arrived is
             // still in `input`, and the next read resumes the same frame.
-            Err(e) if is_timeout(&e) && heard.elapsed() < opts.idle_timeout => {
-                let held = input.buffered().len();
-                if held > 0 {
-                    say!(say, "frame {number}: {held} bytes so far, kept");
-                    say.event("timeout", &[("n", &number), ("held", &held)]);
-                }
-                continue;
-            }
             Err(e) if is_timeout(&e) => {
+                let held = input.buffered().len();
+                if held > told {
+                    say!(say, "frame {number}: read timed out; {held} kept");
+                    (heard, told) = (Instant::now(), held);
+                } else if opts.mistake == Some(ReadMistake::ReadExact) {
+                    say!(say, "frame {number}: read_exact timed out; lost");
+                }
+                say.event("timeout", &[("n", &number), ("held", &held)]);
+                if heard.elapsed() < opts.idle_timeout {
+                    continue;
+                }
+                say.event("idle", &[("n", &number)]);
                 return Err(Failure::msg(format!(
                     "frame {number}: nothing from the client for {}; closing",
                     fmt_duration(opts.idle_timeout)
                 )));
             }
-            Err(e) => return Err(Failure::new(format!("frame {number}"), e)),
+            Err(e) => {
+                let kind = format!("{:?}", e.kind());
+                say.event("failed", &[("n", &number), ("kind", &kind)]);
+                return Err(Failure::new(format!("frame {number}"), e));
+            }
         };
-        heard = Instant::now();
+        (heard, told) = (Instant::now(), 0);
         say!(
             say,
             "frame {number}: {} bytes; sending them back reversed",

@@ -1,41 +1,91 @@
-//! The bench runs, and prints every row (in --quick mode, whose numbers
-//! are not to be trusted; the chapter gives a release run's).
+//! The bench runs and its tables are well formed (in --quick mode, whose
+//! numbers are not to be trusted; the chapter gives a release run's). It
+//! checks that every row is there with a figure in each column, never how
+//! fast anything is: a benchmark is not a timed test.
 
 use common::testing::client;
 use examples_framing::codecs::Strategy;
 
 const BENCH: &str = env!("CARGO_BIN_EXE_framing-bench");
 
+/// The numbers of the row named `name` in the section that starts with
+/// `section`, read from the end of the line.
+fn figures(table: &str, section: &str, name: &str) -> Vec<f64> {
+    let rows = table.split_once(section).map_or("", |(_, rest)| rest);
+    let line = rows
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find(|l| l.trim_start().starts_with(name))
+        .unwrap_or_else(|| panic!("no row {name:?} under {section:?}"));
+    line[line.find(name).unwrap_or(0) + name.len()..]
+        .split(|c: char| c.is_whitespace() || "()-".contains(c))
+        .filter_map(|word| word.parse().ok())
+        .collect()
+}
+
 #[test]
-fn the_bench_prints_every_row() {
+fn the_bench_prints_every_row_well_formed() {
     let out = client(BENCH)
         .arg("--quick")
         .output()
         .expect("run the bench");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    for size in ["64 B", "64 KiB"] {
-        for name in
-            std::iter::once("raw").chain(Strategy::ALL.map(Strategy::name))
-        {
-            assert!(
-                stdout
-                    .lines()
-                    .any(|l| l.starts_with(name) && l.contains(size)),
-                "no row for {name} at {size} in:\n{stdout}"
-            );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{table}");
+    let codecs = Strategy::ALL.map(Strategy::name);
+    for section in ["over loopback TCP, 64 B", "over loopback TCP, 64 KiB"] {
+        // MB/s, Mmsg/s, the median ratio, its quartiles, the pairs.
+        for name in std::iter::once("raw, large reads").chain(codecs) {
+            let row = figures(&table, section, name);
+            assert_eq!(row.len(), 6, "{section} {name}: {row:?}");
+            assert!(row.iter().all(|x| x.is_finite() && *x >= 0.0));
+            assert!(row[3] <= row[2] && row[2] <= row[4], "{name}: {row:?}");
+            assert_eq!(row[5], 2.0, "--quick runs 2 pairs a row");
         }
+    }
+    assert_eq!(figures(&table, "64 B", "framing-server").len(), 6);
+    // Decode ns, encode ns, allocations per frame.
+    let memory = "in memory, 64 B frames";
+    for name in codecs
+        .into_iter()
+        .chain(["tokio-util LengthDelimitedCodec"])
+    {
+        let row = figures(&table, memory, name);
+        assert_eq!(row.len(), 3, "{name}: {row:?}");
+        assert!(row[0] > 0.0 && row[1] > 0.0, "{name}: {row:?}");
     }
     for trip in [
         "one write per frame",
         "client splits header and body",
         "both sides split",
-        "TCP_NODELAY",
+        "client splits, TCP_NODELAY on both",
     ] {
-        assert!(
-            stdout.contains(trip),
-            "no round trip {trip:?} in:\n{stdout}"
-        );
+        assert!(table.contains(trip), "no round trip {trip:?}:\n{table}");
     }
-    assert!(stdout.contains("targets:"));
+    let targets = table.split_once("targets:\n").expect("targets").1;
+    let verdicts: Vec<&str> = targets.lines().collect();
+    assert!(verdicts.len() >= 14, "{targets}");
+    assert!(
+        verdicts
+            .iter()
+            .all(|l| l.starts_with("  met ") || l.starts_with("  MISSED ")),
+        "{targets}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_the_bench_quietly() {
+    // `framing-bench --quick | head -1`: the reader goes away early. The
+    // bench must not panic on the broken pipe.
+    use std::process::{Command, Stdio};
+    let mut bench = Command::new(BENCH)
+        .arg("--quick")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the bench");
+    drop(bench.stdout.take());
+    let out = bench.wait_with_output().expect("wait for the bench");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

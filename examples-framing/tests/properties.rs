@@ -41,7 +41,7 @@ impl Read for Chunked<'_> {
         let turn = self.turn;
         if !self.stalled && self.stalls[turn % self.stalls.len()] {
             self.stalled = true;
-            return Err(if turn % 2 == 0 {
+            return Err(if turn.is_multiple_of(2) {
                 io::ErrorKind::WouldBlock.into()
             } else {
                 io::ErrorKind::TimedOut.into()
@@ -128,6 +128,18 @@ proptest! {
     }
 
     #[test]
+    fn line_frames_without_newlines_survive_any_split(
+        payloads in prop::collection::vec(prop::collection::vec(any::<u8>().prop_map(|b| if b == b'\n' { b' ' } else { b }), 0..400), 0..8),
+        cuts in prop::collection::vec(1usize..70, 1..16),
+        stalls in prop::collection::vec(any::<bool>(), 1..16),
+        capacity in 1usize..80,
+    ) {
+        let stream = encode_all(Framing::Line, &payloads);
+        let frames = decode_all(Framing::Line, &stream, cuts, stalls, capacity, 1 << 20).expect("decode");
+        prop_assert_eq!(frames, payloads);
+    }
+
+    #[test]
     fn a_failed_read_at_every_byte_loses_nothing(
         strategy in binary_safe(),
         payloads in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..100), 1..4),
@@ -187,6 +199,24 @@ proptest! {
                     "unexpected error kind {:?}: {e}", e.kind()
                 );
                 prop_assert!(e.to_string().starts_with(strategy.name()), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_decoder_fed_unrelated_inputs_never_panics(
+        strategy in prop::sample::select(Framing::ALL.to_vec()),
+        inputs in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..80), 1..8),
+    ) {
+        // The contract says the input only grows until a frame is found; a
+        // caller that breaks it may get wrong frames or errors, but no
+        // panic and no frame past the limit.
+        let mut codec = strategy.codec(64);
+        for mut input in inputs {
+            if let Ok(Some(frame)) = codec.decode(&mut input) {
+                prop_assert!(frame.used <= input.len());
+                prop_assert!(frame.payload.end <= frame.used);
+                prop_assert!(frame.payload.len() <= 64);
             }
         }
     }

@@ -27,17 +27,17 @@
 //! ```
 
 use std::io;
+use std::mem::MaybeUninit;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64_simd::{Out, STANDARD};
 use bytes::BufMut;
 
 use crate::codec::{Codec, Frame, find_end, invalid, within};
 
-/// Base64 works in groups of 3 bytes and 4 characters; both directions go
-/// through a stack buffer of this many groups, so no buffer is zero-filled
-/// or allocated per frame.
-const GROUPS: usize = 256;
+/// Base64 works in groups of 3 bytes and 4 characters. The encoder goes
+/// through a stack buffer of this many groups (4 KiB, which stays in the
+/// CPU's nearest cache), so no buffer is allocated per frame.
+const GROUPS: usize = 1024;
 
 // ANCHOR: base64
 /// Base64 text, `\n`-terminated.
@@ -67,13 +67,13 @@ impl Codec for Base64 {
         out: &mut dyn BufMut,
     ) -> io::Result<()> {
         within("base64", payload.len(), self.max)?;
-        let mut text = [0u8; 4 * GROUPS];
+        // Uninitialized: Out lets the encoder fill it without a memset.
+        let mut text = [MaybeUninit::uninit(); 4 * GROUPS];
         for bytes in payload.chunks(3 * GROUPS) {
             // Only the last chunk can be short, so only it gets padding.
-            let n = STANDARD
-                .encode_slice(bytes, &mut text)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-            out.put_slice(&text[..n]);
+            out.put_slice(
+                STANDARD.encode(bytes, Out::from_uninit_slice(&mut text)),
+            );
         }
         out.put_u8(b'\n');
         Ok(())
@@ -114,32 +114,11 @@ impl Codec for Base64 {
 }
 // ANCHOR_END: base64
 
-/// Decode base64 `text` into its own first bytes and return how many. The
-/// bytes decoded from a chunk are written before the chunk's start (3 bytes
-/// for every 4 characters), so they never overwrite text not yet decoded.
+/// Decode base64 `text` into its own first bytes and return how many: each
+/// group's 3 bytes are written over the start of its 4 characters.
 fn decode_in_place(text: &mut [u8]) -> io::Result<usize> {
-    if text.len() % 4 != 0 {
-        return Err(invalid(
-            "base64",
-            format_args!(
-                "not base64: {} characters, not a multiple of 4",
-                text.len()
-            ),
-        ));
-    }
-    let mut bytes = [0u8; 3 * GROUPS];
-    let mut written = 0;
-    for start in (0..text.len()).step_by(4 * GROUPS) {
-        let chunk = &text[start..text.len().min(start + 4 * GROUPS)];
-        // Padding ends the text: only the last chunk may have it.
-        if start + chunk.len() < text.len() && chunk.ends_with(b"=") {
-            return Err(invalid("base64", "not base64: padding mid-text"));
-        }
-        let n = STANDARD
-            .decode_slice(chunk, &mut bytes)
-            .map_err(|e| invalid("base64", format_args!("not base64: {e}")))?;
-        text[written..written + n].copy_from_slice(&bytes[..n]);
-        written += n;
-    }
-    Ok(written)
+    let decoded = STANDARD
+        .decode_inplace(text)
+        .map_err(|e| invalid("base64", format_args!("not base64: {e}")))?;
+    Ok(decoded.len())
 }

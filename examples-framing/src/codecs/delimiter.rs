@@ -76,7 +76,12 @@ impl Delimiter {
         within("delimiter", payload.len(), self.max)?;
         loop {
             let candidate = random_delimiter();
-            if fits(payload, &candidate) {
+            // The quick yes: a first byte that is not in the payload at all
+            // cannot start an occurrence before the payload's end (the
+            // usual case for short payloads). Otherwise, the full check.
+            if memchr::memchr(candidate[0], payload).is_none()
+                || fits(payload, &candidate)
+            {
                 return Ok(candidate);
             }
         }
@@ -103,8 +108,8 @@ impl Codec for Delimiter {
 
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
         let d = match self.delimiter {
-            Some(d) => d,
-            None => match delimiter_line(input)? {
+            Some(d) if input.get(d) == Some(&b'\n') => d,
+            _ => match delimiter_line(input)? {
                 Some(d) => *self.delimiter.insert(d),
                 None => return Ok(None),
             },
@@ -112,11 +117,11 @@ impl Codec for Delimiter {
         // The payload starts after the line. An end delimiter may straddle
         // two reads: look again at the last d - 1 bytes already searched.
         let start = d + 1;
-        let from = self.scanned.saturating_sub(d - 1).max(start);
+        let from = self.scanned.min(input.len()).saturating_sub(d - 1);
+        let from = from.max(start);
         let (delimiter, rest) = input.split_at(start);
         let delimiter = &delimiter[..d];
-        let Some(at) = memchr::memmem::find(&rest[from - start..], delimiter)
-        else {
+        let Some(at) = find(&rest[from - start..], delimiter) else {
             self.scanned = input.len();
             if input.len() - start > self.max + d {
                 return Err(invalid(
@@ -152,7 +157,7 @@ impl Codec for Delimiter {
             None => "inside the delimiter line".to_owned(),
             Some(d) => format!(
                 "{} bytes into a message, before its delimiter",
-                input.len() - d - 1
+                input.len().saturating_sub(d + 1)
             ),
         }
     }
@@ -209,10 +214,7 @@ fn delimiter_line(input: &[u8]) -> io::Result<Option<usize>> {
 /// a prefix of a self-overlapping delimiter).
 pub fn fits(payload: &[u8], delimiter: &[u8]) -> bool {
     let d = delimiter.len();
-    if d == 0
-        || d > MAX_LEN
-        || memchr::memmem::find(payload, delimiter).is_some()
-    {
+    if d == 0 || d > MAX_LEN || find(payload, delimiter).is_some() {
         return false;
     }
     // The seam: the payload's last d - 1 bytes, then the delimiter.
@@ -220,7 +222,7 @@ pub fn fits(payload: &[u8], delimiter: &[u8]) -> bool {
     let mut seam = [0u8; 2 * MAX_LEN];
     seam[..tail.len()].copy_from_slice(tail);
     seam[tail.len()..tail.len() + d].copy_from_slice(delimiter);
-    memchr::memmem::find(&seam[..tail.len() + d], delimiter) == Some(tail.len())
+    find(&seam[..tail.len() + d], delimiter) == Some(tail.len())
 }
 
 /// Eight random letters and digits from one 64-bit random number: six bits
@@ -230,4 +232,28 @@ fn random_delimiter() -> [u8; LEN] {
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let bits = fastrand::u64(..);
     std::array::from_fn(|i| SYMBOLS[(bits >> (6 * i)) as usize % 64 % 62])
+}
+
+/// Where `needle` first occurs in `haystack`. Jumps from one occurrence of
+/// its first byte to the next (memchr), then compares: for the short
+/// delimiters and payloads here, faster than building a substring searcher
+/// on every call (memchr::memmem), and never worse than a byte-by-byte scan.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &haystack[from..]) {
+        let at = from + i;
+        if haystack.len() - at < needle.len() {
+            return None;
+        }
+        // The last byte first: a mismatch there is the usual case, and
+        // cheaper to see than through a call to compare the rest.
+        if haystack[at + needle.len() - 1] == needle[needle.len() - 1]
+            && &haystack[at + 1..at + needle.len()] == rest
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }

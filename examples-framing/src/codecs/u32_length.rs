@@ -114,7 +114,8 @@ impl Codec for U32Length {
         match self.len {
             None => format!("{} bytes into a 4-byte header", input.len()),
             Some(len) => {
-                format!("{} bytes into a {len}-byte payload", input.len() - 4)
+                let got = input.len().saturating_sub(4);
+                format!("{got} bytes into a {len}-byte payload")
             }
         }
     }
