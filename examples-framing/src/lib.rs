@@ -14,7 +14,10 @@
 //!   ([`codecs::U32Length`]); [`codecs::Netstring`] is the classic
 //!   self-delimiting compromise.
 //!
-//! Each is a small module behind one interface, [`codec::Codec`]. The pair
+//! Each is a small module behind one interface, [`codec::Codec`]: a
+//! sans-IO encoder and decoder, driven over a socket by
+//! [`codec::FrameReader`] and [`codec::FrameWriter`], and (feature `tokio`)
+//! by tokio-util's `FramedRead` and `FramedWrite`. The pair
 //! (`framing-server`, `framing-client`) runs any of them over TCP, with
 //! flags that split, coalesce and delay the stream, and deliberate mistakes
 //! to show what goes wrong; `framing-bench` measures what each costs.
@@ -59,9 +62,9 @@ The pair, in two terminals, from the repository's root:
   cargo run -p examples-framing --bin framing-client -- --strategy netstring hello \"two words\"
 
 Both sides must use the same --strategy. Then try the client's --trickle,
---burst, --split-writes and --repeat, a payload with a newline in it under
---strategy line, and the server's --mistake (see the book's chapter
-\"Transmitting variable-length messages\").";
+--burst, --split-writes, --stall and --repeat, a payload with a newline in
+it under --strategy line, and the server's --read-timeout and --mistake
+(see the book's chapter \"Transmitting variable-length messages\").";
 
 /// What the server does to each message before sending it back: reverse
 /// it, so a reply is visibly an answer and not an accidental echo.

@@ -131,7 +131,10 @@ pub fn handle(
                     say!(say, "frame {number}: read timed out; {held} kept");
                     (heard, told) = (Instant::now(), held);
                 } else if opts.mistake == Some(ReadMistake::ReadExact) {
-                    say!(say, "frame {number}: read_exact timed out; lost");
+                    say!(
+                        say,
+                        "frame {number}: read_exact timed out, keeping nothing"
+                    );
                 }
                 say.event("timeout", &[("n", &number), ("held", &held)]);
                 if heard.elapsed() < opts.idle_timeout {

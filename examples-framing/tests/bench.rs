@@ -32,7 +32,7 @@ fn the_bench_prints_every_row_well_formed() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{table}");
     let codecs = Strategy::ALL.map(Strategy::name);
-    for section in ["over loopback TCP, 64 B", "over loopback TCP, 64 KiB"] {
+    for section in ["over loopback TCP, 64 B:", "over loopback TCP, 64 KiB:"] {
         // MB/s, Mmsg/s, the median ratio, its quartiles, the pairs.
         for name in std::iter::once("raw, large reads").chain(codecs) {
             let row = figures(&table, section, name);
@@ -42,7 +42,7 @@ fn the_bench_prints_every_row_well_formed() {
             assert_eq!(row[5], 2.0, "--quick runs 2 pairs a row");
         }
     }
-    assert_eq!(figures(&table, "64 B", "framing-server").len(), 6);
+    assert_eq!(figures(&table, "64 B:", "framing-server").len(), 6);
     // Decode ns, encode ns, allocations per frame.
     let memory = "in memory, 64 B frames";
     for name in codecs

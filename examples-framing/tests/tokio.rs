@@ -95,6 +95,23 @@ proptest! {
 }
 
 #[test]
+fn framed_read_runs_the_lessons_decoder_on_an_async_stream() {
+    let stream: &[u8] = b"5:hello,9:two words,";
+    let got = block_on(async {
+        let mut sizes = Vec::new();
+        // ANCHOR: framed_read
+        let mut frames =
+            FramedRead::new(stream, Framing::Netstring.codec(1 << 20));
+        while let Some(payload) = frames.next().await {
+            sizes.push(payload?.len());
+        }
+        // ANCHOR_END: framed_read
+        Ok::<_, io::Error>(sizes)
+    });
+    assert_eq!(got.expect("two frames"), [5, 9]);
+}
+
+#[test]
 fn framed_write_sends_what_the_blocking_encoder_sends() {
     for strategy in Framing::ALL {
         let payloads: [&[u8]; 3] = [b"hello", b"", b"two\nlines"];
