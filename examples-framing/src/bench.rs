@@ -752,8 +752,8 @@ pub fn verdicts(rows: &[Row], memory: &[Memory]) -> Vec<(bool, String)> {
             out.push((
                 s.median >= 3.0,
                 format!(
-                    "in memory, u32-length decodes {:.1}x as fast as \
-                        LengthDelimitedCodec (target 3)",
+                    "in memory: u32-length decodes {:.1}x as fast as \
+                        tokio-util's (target 3)",
                     s.median
                 ),
             ));
