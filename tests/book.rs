@@ -63,6 +63,19 @@ fn every_include_names_a_file_and_an_anchor_that_exist() {
             });
             let start = code.find(&format!("ANCHOR: {anchor}\n"));
             let end = code.find(&format!("ANCHOR_END: {anchor}\n"));
+            // mdBook drops every line that holds an anchor, code and all:
+            // `} // ANCHOR_END: x` would cut the brace from the book.
+            for line in code.lines().filter(|l| {
+                l.ends_with(&format!("ANCHOR: {anchor}"))
+                    || l.ends_with(&format!("ANCHOR_END: {anchor}"))
+            }) {
+                let before = line.trim_start().split("ANCHOR").next();
+                assert!(
+                    matches!(before, Some("// " | "# " | "<!-- ")),
+                    "{chapter:?}: {target}: code shares a line with the \
+                     anchor, and mdBook drops that line: {line:?}"
+                );
+            }
             match (start, end) {
                 (Some(s), Some(e)) if s < e => checked += 1,
                 _ => panic!(

@@ -178,8 +178,7 @@ fn receive<'r>(
             see its log",
         )),
         Err(e) if is_timeout(&e) => Err(Failure::msg(format!(
-            "no reply {number} within \
-                {}",
+            "no reply {number} within {}",
             fmt_duration(opts.read_timeout)
         ))
         .with_hint(
@@ -192,6 +191,7 @@ fn receive<'r>(
 
 /// Every reply must be the message reversed.
 fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
+    // The server's transform, checked without building its result.
     if reply.iter().eq(message.iter().rev()) {
         return Ok(());
     }

@@ -12,7 +12,7 @@
 //!
 //! [`FrameReader`] is the loop that feeds a decoder from a [`Read`], and
 //! [`FrameWriter`] the one that sends encoded frames to a [`Write`]. The
-//! same codecs also plug into tokio-util (see `tokio.rs`).
+//! same codecs also plug into tokio-util (`tokio_codec.rs`).
 
 use std::io::{self, IoSlice, Read, Write};
 use std::ops::Range;

@@ -67,11 +67,15 @@ it under --strategy line, and the server's --read-timeout and --mistake
 (see the book's chapter \"Transmitting variable-length messages\").";
 
 /// What the server does to each message before sending it back: reverse
-/// it, so a reply is visibly an answer and not an accidental echo.
+/// it, so a reply is visibly an answer and not an accidental echo. Into
+/// `reply` (cleared first), a buffer kept from frame to frame.
 ///
 /// ```
-/// assert_eq!(examples_framing::transform(b"abc"), b"cba");
+/// let mut reply = Vec::new();
+/// examples_framing::transform(b"abc", &mut reply);
+/// assert_eq!(reply, b"cba");
 /// ```
-pub fn transform(payload: &[u8]) -> Vec<u8> {
-    payload.iter().rev().copied().collect()
+pub fn transform(payload: &[u8], reply: &mut Vec<u8>) {
+    reply.clear();
+    reply.extend(payload.iter().rev());
 }

@@ -82,23 +82,32 @@ pub fn read_frame_wrongly(
             Ok(got.is_some())
         }
         // ANCHOR_END: mistake_bufreader
-        // ANCHOR: mistake_read_exact
-        ReadMistake::ReadExact => {
-            let Some(len) = read_len(stream, max)? else {
-                return Ok(false);
-            };
-            payload.clear();
-            payload.resize(len, 0);
-            // WRONG, when a read can time out: read_exact returns the
-            // timeout, and the bytes it had already taken from the socket
-            // are gone with it. The caller reads again, in the middle of
-            // the frame, and takes payload bytes for the next header.
-            // Right: keep every byte until a frame is whole (FrameReader).
-            stream.read_exact(payload)?;
-            Ok(true)
-        } // ANCHOR_END: mistake_read_exact
+        ReadMistake::ReadExact => read_exact_twice(stream, max, payload),
     }
 }
+
+// ANCHOR: mistake_read_exact
+/// `--mistake read-exact`: the header, then the payload, each read with
+/// `read_exact`.
+fn read_exact_twice(
+    mut stream: &TcpStream,
+    max: usize,
+    payload: &mut Vec<u8>,
+) -> io::Result<bool> {
+    let Some(len) = read_len(stream, max)? else {
+        return Ok(false);
+    };
+    payload.clear();
+    payload.resize(len, 0);
+    // WRONG, when a read can time out: read_exact returns the timeout, and
+    // the bytes it had already taken from the socket are gone with it. The
+    // caller reads again, in the middle of the frame, and takes payload
+    // bytes for the next header. Right: keep every byte until a frame is
+    // whole (FrameReader).
+    stream.read_exact(payload)?;
+    Ok(true)
+}
+// ANCHOR_END: mistake_read_exact
 
 /// The 4-byte length, read correctly, checked against `max`.
 fn read_len(mut stream: &TcpStream, max: usize) -> io::Result<Option<usize>> {

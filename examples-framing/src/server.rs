@@ -14,6 +14,7 @@ use examples_timeout::server::{Admission, accept_loop};
 use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
 use crate::codecs::Strategy;
 use crate::mistakes::{self, ReadMistake};
+use crate::transform;
 
 pub use crate::options::ServerOptions as Options;
 
@@ -159,8 +160,7 @@ pub fn handle(
             payload.len()
         );
         say.event("frame", &[("n", &number), ("bytes", &payload.len())]);
-        reply.clear();
-        reply.extend(payload.iter().rev());
+        transform(payload, &mut reply);
         frame.clear();
         codec
             .encode(&reply, &mut frame)
