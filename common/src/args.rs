@@ -46,6 +46,9 @@ impl Talk {
 /// assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
 /// assert!(parse_duration("banana").unwrap_err().contains("such as 250ms"));
 /// assert!(parse_duration("-1s").unwrap_err().contains("cannot be negative"));
+/// // Past a day, refused: no deadline, backoff or sleep can overflow.
+/// assert!(parse_duration("10000000000000000000s").unwrap_err().contains("1 day"));
+/// assert_eq!(parse_duration("24h"), Ok(common::args::LONGEST));
 /// ```
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if s.trim().starts_with('-') {
@@ -54,9 +57,27 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
              such as 250ms, 2s or 1m"
         ));
     }
-    humantime::parse_duration(s.trim()).map_err(|_| {
-        format!("'{s}' is not a duration: write a number and a unit, such as 250ms, 2s or 1m")
-    })
+    let d = humantime::parse_duration(s.trim()).map_err(|e| match e {
+        humantime::DurationError::NumberOverflow => too_long(s),
+        _ => format!(
+            "'{s}' is not a duration: write a number and a unit, such as 250ms, 2s or 1m"
+        ),
+    })?;
+    if d > LONGEST {
+        return Err(too_long(s));
+    }
+    Ok(d)
+}
+
+/// The longest duration any flag takes: a day. Every deadline, backoff and
+/// sleep of the course stays far from what `Instant` and `Duration` can
+/// hold, whatever is typed.
+pub const LONGEST: Duration = Duration::from_secs(24 * 60 * 60);
+
+fn too_long(s: &str) -> String {
+    format!(
+        "'{s}' is too long: the longest duration these programs take is 1 day (24h)"
+    )
 }
 
 /// A duration used as a socket timeout: like [`parse_duration`], but zero is

@@ -14,10 +14,10 @@ use common::{
 use examples_timeout::is_timeout;
 
 use crate::codec::{Codec, FrameReader, send};
-use crate::codecs::Strategy;
 use crate::mistakes::{self, WriteMistake};
 
 mod burst; // --burst: every frame in one write
+mod guards; // what a run may hold: frames, a burst's bytes
 mod report; // what the binary prints: replies, round trips
 mod stall; // --stall: half a frame, a pause, the rest
 
@@ -25,26 +25,26 @@ pub use crate::options::ClientOptions as Options;
 use report::preview;
 pub use report::{render, round_trip_summary};
 
-/// What the exchange brought back.
+/// What the exchange brought back (each reply went to `on_reply`).
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// The replies, in order.
-    pub replies: Vec<Vec<u8>>,
+    /// How many replies came, each the message reversed.
+    pub replies: usize,
     /// How long each request took to be answered (not with --burst).
     pub round_trips: Vec<Duration>,
 }
 
 // ANCHOR: story
-/// Send `messages` (`repeat` times over) and check every reply.
+/// Send `messages` (`repeat` times over), check every reply, and hand it
+/// to `on_reply`.
 pub fn run(
     addr: &HostPort,
     messages: &[Vec<u8>],
     opts: &Options,
     say: &Narrator,
+    on_reply: &mut dyn FnMut(&[u8]),
 ) -> Result<Outcome, Failure> {
-    if opts.mistake.is_some() && opts.strategy != Strategy::U32Length {
-        return Err(Failure::msg("--mistake needs --strategy u32-length"));
-    }
+    guards::check(messages, opts)?;
     let mut codec = opts.strategy.codec(opts.max_frame);
     let addrs = addr.resolve()?;
     let stream = TcpStream::connect(&addrs[..])
@@ -63,25 +63,25 @@ pub fn run(
         codec.name()
     );
 
-    let sequence: Vec<&[u8]> = (0..opts.repeat)
-        .flat_map(|_| messages.iter().map(Vec::as_slice))
-        .collect();
+    let sequence =
+        || (0..opts.repeat).flat_map(|_| messages.iter().map(Vec::as_slice));
     // One FrameReader for the whole connection, as on the server.
     let mut replies = FrameReader::new(&stream);
     let mut outcome = Outcome::default();
 
     if opts.burst {
         // VARIANT: every frame in one write.
-        burst::send(&stream, &mut codec, &sequence, say)?;
-        for (number, message) in sequence.iter().enumerate() {
+        burst::send(&stream, &mut codec, sequence(), say)?;
+        for (number, message) in sequence().enumerate() {
             let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
             check(number + 1, message, reply)?;
-            outcome.replies.push(reply.to_vec());
+            on_reply(reply);
+            outcome.replies += 1;
         }
     } else {
         // One buffer for every frame we send: no allocation per frame.
         let mut frame = Vec::new();
-        for (number, message) in sequence.iter().enumerate() {
+        for (number, message) in sequence().enumerate() {
             frame.clear();
             codec.encode(message, &mut frame).context("encode")?;
             let started = Instant::now();
@@ -90,7 +90,8 @@ pub fn run(
             let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
             outcome.round_trips.push(started.elapsed());
             check(number + 1, message, reply)?;
-            outcome.replies.push(reply.to_vec());
+            on_reply(reply);
+            outcome.replies += 1;
         }
     }
     // Done: our FIN tells the server so (lesson 1).
@@ -98,7 +99,7 @@ pub fn run(
     say!(
         say,
         "{}, each our message reversed",
-        count(outcome.replies.len(), "reply", "replies")
+        count(outcome.replies, "reply", "replies")
     );
     if outcome.round_trips.len() > 1 || opts.repeat > 1 {
         say!(say, "{}", round_trip_summary(&outcome.round_trips));

@@ -104,8 +104,9 @@ pub struct ClientOptions {
     #[arg(long)]
     pub nodelay: bool,
 
-    /// Send the messages this many times over, and report the round trips.
-    #[arg(long, value_name = "N", default_value = "1")]
+    /// Send the messages this many times over, and report the round trips
+    /// (at most 1000000 frames in all).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub repeat: u32,
 
     /// Wrong on purpose: send the way this mistake says (u32-length only).

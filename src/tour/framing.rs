@@ -187,13 +187,15 @@ fn exchange(
     let server = one_server(tour, server_opts)?;
     let addr = server.addr;
     let say = Narrator::client(tour.level());
-    let got = client::run(&addr.into(), messages, client_opts, &say);
+    let mut replies = Vec::new();
+    let mut keep = |reply: &[u8]| replies.push(client::render(reply));
+    let got = client::run(&addr.into(), messages, client_opts, &say, &mut keep);
     if tour.level() >= Verbosity::Normal {
         match &got {
             // A few replies show the point; eight identical ones do not.
-            Ok(outcome) if outcome.replies.len() <= 3 => {
-                for reply in &outcome.replies {
-                    say.result(client::render(reply).as_bytes());
+            Ok(_) if replies.len() <= 3 => {
+                for reply in &replies {
+                    say.result(reply.as_bytes());
                 }
             }
             Ok(_) => {}

@@ -53,10 +53,9 @@ fn run(args: &Args) -> Result<(), Failure> {
                 on stdin",
         ));
     }
-    let outcome = client::run(&args.addr, &messages, &args.options, &say)?;
-    for reply in &outcome.replies {
-        say.result(client::render(reply).as_bytes());
-    }
+    // Each reply printed as it comes: a long run holds none of them.
+    let mut print = |reply: &[u8]| say.result(client::render(reply).as_bytes());
+    client::run(&args.addr, &messages, &args.options, &say, &mut print)?;
     Ok(())
 }
 

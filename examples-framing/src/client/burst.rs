@@ -11,27 +11,26 @@ use crate::codec::Codec;
 
 // ANCHOR: burst
 /// Encode every message into one buffer and send it with one write.
-pub(super) fn send(
+pub(super) fn send<'m>(
     stream: &TcpStream,
     codec: &mut dyn Codec,
-    sequence: &[&[u8]],
+    sequence: impl Iterator<Item = &'m [u8]>,
     say: &Narrator,
 ) -> Result<(), Failure> {
     // Every frame in one buffer, one write: the server's first read may
     // well return all of them at once, and its decoder must separate them.
-    let mut all = Vec::new();
+    let (mut all, mut frames) = (Vec::new(), 0);
     for message in sequence {
         codec.encode(message, &mut all).context("encode")?;
+        frames += 1;
     }
     (&*stream).write_all(&all).context("send the burst")?;
     say!(
         say,
-        "sent {} frames in one write of {} bytes",
-        sequence.len(),
+        "sent {frames} frames in one write of {} bytes",
         all.len()
     );
-    let (frames, bytes) = (sequence.len(), all.len());
-    say.event("burst", &[("frames", &frames), ("bytes", &bytes)]);
+    say.event("burst", &[("frames", &frames), ("bytes", &all.len())]);
     Ok(())
 }
 // ANCHOR_END: burst
