@@ -99,8 +99,12 @@ fn every_test_the_book_names_exists() {
             let code = fs::read_to_string(&path).unwrap_or_else(|e| {
                 panic!("{chapter:?} names {quoted}, but {path:?}: {e}")
             });
+            // `#[test]`, other attributes (`#[ignore = ...]`), the fn.
             let declared = code.split("#[test]").skip(1).any(|after| {
-                after.trim_start().starts_with(&format!("fn {name}("))
+                let mut lines = after.lines().map(str::trim_start);
+                lines
+                    .find(|l| !l.is_empty() && !l.starts_with("#["))
+                    .is_some_and(|l| l.starts_with(&format!("fn {name}(")))
             });
             assert!(
                 declared,
