@@ -119,3 +119,21 @@ fn past_max_clients_a_newcomer_is_turned_away_politely() {
     let away = server.wait_for_event("turned_away");
     assert_eq!((away.conn, away.num("max")), (Some(3), 2));
 }
+
+#[test]
+fn a_turned_away_client_that_trickles_delays_no_honest_one() {
+    // Lesson 1's turn-away, which this accept loop uses, once ran on the
+    // loop itself, with a 20 ms timeout per read: a refused client sending
+    // a byte every 5 ms renewed it, and nobody else was accepted.
+    let args = ["--events", "--max-clients", "2"];
+    let mut server = Server::start(SERVER, &args);
+    let _trickle = hostile::fill_then_trickle(&mut server);
+    let started = Instant::now();
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "-q", "hi"])
+        .assert()
+        .success();
+    let took = started.elapsed();
+    println!("an honest client was served {took:?} after the slots freed");
+    assert!(took < Duration::from_secs(1), "served after {took:?}");
+}

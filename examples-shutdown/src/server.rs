@@ -20,7 +20,7 @@ mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
 
 pub use crate::options::ServerOptions as Options;
-pub use limits::turn_away;
+pub use limits::TurnAway;
 pub use refuse::LINGER_LIMIT;
 
 // ANCHOR: handle

@@ -4,19 +4,26 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{Narrator, Slot, Slots, say};
 
 use crate::busy;
 
-/// At most `max` connections at once.
-pub(super) struct Limits(Slots);
+/// At most `max` connections at once, and the turn-away for the others.
+pub(super) struct Limits {
+    slots: Slots,
+    turn_away: TurnAway,
+}
 
 impl Limits {
     pub(super) fn new(max: usize) -> Self {
-        Limits(Slots::new(max))
+        Limits {
+            slots: Slots::new(max),
+            turn_away: TurnAway::new(&busy(max)),
+        }
     }
 
     /// A slot for this connection, or `None` once the client was turned
@@ -26,11 +33,11 @@ impl Limits {
         stream: TcpStream,
         say: &Narrator,
     ) -> Option<(TcpStream, Slot)> {
-        let Some(slot) = self.0.take() else {
-            let max = self.0.max();
+        let Some(slot) = self.slots.take() else {
+            let max = self.slots.max();
             say!(say, "turned away: {max} clients already (--max-clients)");
             say.event("turned_away", &[("max", &max)]);
-            turn_away(stream, &busy(max));
+            self.turn_away.close(stream);
             return None;
         };
         Some((stream, slot))
@@ -54,24 +61,62 @@ pub(super) fn spawn_failed(e: io::Error, say: &Narrator) {
 }
 
 // ANCHOR: turn_away
-/// Send `message` to a client the server has no room for, and close,
-/// without a thread and without holding up the accept loop for long.
+/// Turns away the clients a full server has no room for: each is sent the
+/// refusal, then closed with the lingering close of `refuse.rs` (the
+/// message, a FIN, then what the client sends read and dropped until its
+/// own FIN, so that closing finds nothing unread and sends FIN, not RST).
 ///
-/// The message goes out, then a FIN (`shutdown(Write)`), and what the
-/// client sends is read and dropped until its own FIN, so that closing
-/// finds nothing unread and sends FIN rather than RST: the lingering close
-/// of `refuse.rs`, on a budget. This runs on the accept loop, which must
-/// not wait: the drain gives up after 20 ms and 64 KiB, whichever comes
-/// first. Lessons 2 and 3 turn clients away with it too.
-pub fn turn_away(stream: TcpStream, message: &[u8]) {
+/// That close can take as long as the client likes, so it never runs on
+/// the accept loop: each runs on a thread of its own, within a budget of
+/// 100 ms and 64 KiB in all, and at most 16 run at once. Past that, a
+/// newcomer is closed at once, which may reset it: under such a flood a
+/// polite goodbye is what gives. Lessons 2 and 3 turn clients away with
+/// this too.
+pub struct TurnAway {
+    message: Arc<[u8]>,
+    closing: Slots,
+}
+
+impl TurnAway {
+    /// Turn clients away with `message`.
+    pub fn new(message: &[u8]) -> Self {
+        TurnAway {
+            message: message.into(),
+            closing: Slots::new(CLOSING_AT_ONCE),
+        }
+    }
+
+    /// Refuse `stream`, off the caller's thread; return at once.
+    pub fn close(&self, stream: TcpStream) {
+        let Some(slot) = self.closing.take() else {
+            return; // too many goodbyes already: dropped, closed now
+        };
+        let message = Arc::clone(&self.message);
+        let goodbye = thread::Builder::new().name("turn-away".into());
+        // If no thread can start, the stream closes with the closure.
+        let _ = goodbye.spawn(move || {
+            let _slot = slot;
+            lingering_goodbye(&stream, &message);
+        });
+    }
+}
+
+/// The message, a FIN, then drain until the client's FIN, on a budget.
+fn lingering_goodbye(stream: &TcpStream, message: &[u8]) {
     let _ = stream.set_write_timeout(Some(GOODBYE));
-    let _ = (&stream).write_all(message);
+    let _ = (&*stream).write_all(message);
     let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(GOODBYE));
+    // A total deadline, not a timeout per read: a client that trickles a
+    // byte every few milliseconds would renew a per-read timeout for ever.
+    let deadline = Instant::now() + GOODBYE;
     let mut sink = [0u8; 4096];
     let mut drained = 0;
     while drained < 64 * 1024 {
-        match (&stream).read(&mut sink) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match (&*stream).read(&mut sink) {
             Ok(n) if n > 0 => drained += n,
             _ => break,
         }
@@ -79,6 +124,9 @@ pub fn turn_away(stream: TcpStream, message: &[u8]) {
 }
 // ANCHOR_END: turn_away
 
-/// How long a turned-away client may take to finish sending: on a local
-/// network it has sent its request and FIN long before.
-const GOODBYE: Duration = Duration::from_millis(20);
+/// How long a turned-away client may take, in all, to finish sending: on
+/// a local network it has sent its request and FIN long before.
+const GOODBYE: Duration = Duration::from_millis(100);
+
+/// How many turn-aways may be closing at once.
+const CLOSING_AT_ONCE: usize = 16;

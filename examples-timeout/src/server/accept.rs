@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{Context, Failure, Narrator, Slots, count, detail, say};
-use examples_shutdown::server::turn_away;
+use examples_shutdown::server::TurnAway;
 use socket2::SockRef;
 
 use crate::is_timeout;
@@ -50,6 +50,7 @@ where
     }
     let handle = Arc::new(handle);
     let slots = Slots::new(rules.max_clients);
+    let turn_away = TurnAway::new(busy);
     let mut reported = 0;
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
@@ -85,7 +86,7 @@ where
             let max = slots.max();
             say!(conn, "turned away: {max} clients already (--max-clients)");
             conn.event("turned_away", &[("max", &max)]);
-            turn_away(stream, busy);
+            turn_away.close(stream);
             continue;
         };
         let handle = Arc::clone(&handle);
