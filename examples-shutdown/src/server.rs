@@ -15,6 +15,7 @@ use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use crate::reply_to;
 
 mod abort; // --abort: SO_LINGER 0, the abortive close
+mod gone; // a reply to a client that is no longer there
 mod limits; // --max-clients, the turn-away, accept errors
 mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
@@ -139,7 +140,9 @@ fn reply(
     // A client that vanished makes this fail with BrokenPipe or
     // ConnectionReset, an error for this connection only: Rust ignores
     // SIGPIPE, so the process is not killed for it.
-    stream.write_all(&reply).context("send the reply")?;
+    if let Err(e) = stream.write_all(&reply) {
+        return Err(gone::reply_failed(e, say)); // HARDENING
+    }
     say.event("reply", &[("bytes", &reply.len())]);
     if opts.abort {
         return abort::close(stream, say); // VARIANT
@@ -154,7 +157,7 @@ fn reply(
         // RST: the reply is lost. The reset is the socket's pending error.
         Err(e) if e.kind() == io::ErrorKind::NotConnected => {
             let reset = stream.take_error().ok().flatten().unwrap_or(e);
-            return Err(Failure::new("the reply was not delivered", reset));
+            return Err(gone::reply_failed(reset, say)); // HARDENING
         }
         Err(e) => return Err(Failure::new("shutdown(Write)", e)),
     }

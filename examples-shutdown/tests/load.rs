@@ -114,3 +114,22 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
     println!("an honest client was served {took:?} after the slots freed");
     assert!(took < Duration::from_secs(1), "served after {took:?}");
 }
+
+#[test]
+fn a_reply_to_a_client_that_closed_without_reading_names_the_kernels_error() {
+    use std::io::Write;
+    use std::net::{Shutdown, TcpStream};
+    // A FIN, then gone: the request is whole, but nobody will read the
+    // reply. 512 KiB of it: more than the first write can queue, so a
+    // later write meets the client kernel's reset.
+    let mut server = Server::start(SERVER, &["--events"]);
+    let mut stream = TcpStream::connect(server.addr()).expect("connect");
+    stream.write_all(&vec![b'x'; 512 * 1024]).expect("send");
+    stream.shutdown(Shutdown::Write).expect("FIN");
+    drop(stream);
+    let failed = server.wait_for_event("reply_failed");
+    assert!(
+        matches!(failed.get("kind"), "BrokenPipe" | "ConnectionReset"),
+        "{failed:?}"
+    );
+}

@@ -1,0 +1,27 @@
+//! A reply to a client that is no longer there. Its FIN said only that it
+//! would send no more, not that it would read: a client that was killed,
+//! or closed without reading, sends a FIN too. Its kernel answers our
+//! reply with a reset (RST), and the write fails with what the kernel
+//! told us, which this names rather than guesses at.
+
+use std::io;
+
+use common::{Failure, Narrator};
+
+/// The failure for a reply that could not be sent, with the errno and what
+/// it means; and an event naming its kind.
+pub(super) fn reply_failed(e: io::Error, say: &Narrator) -> Failure {
+    let kind = format!("{:?}", e.kind());
+    say.event("reply_failed", &[("kind", &kind)]);
+    // Either way the client's kernel answered our data with RST. Linux
+    // gives ECONNRESET if it arrives during a write, EPIPE if it arrived
+    // before (it reports an RST received in CLOSE-WAIT that way).
+    let errno = match e.kind() {
+        io::ErrorKind::ConnectionReset => "ECONNRESET",
+        io::ErrorKind::BrokenPipe => "EPIPE",
+        _ => return Failure::new("send the reply", e),
+    };
+    Failure::msg(format!(
+        "reply lost: the client's kernel sent RST ({errno})"
+    ))
+}
