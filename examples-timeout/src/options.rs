@@ -139,8 +139,9 @@ pub struct ClientOptions {
     #[arg(long, conflicts_with_all = ["connect_timeout", "exact", "flood", "keepalive", "user_timeout", "pause"])]
     pub udp: bool,
 
-    /// UDP: the longest wait for an answer, however many retries.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    /// UDP: the backoff doubles after each unanswered attempt, up to this;
+    /// each wait is drawn between half of it and all of it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "16s")]
     pub max_backoff: Duration,
 }
 

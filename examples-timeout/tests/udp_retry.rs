@@ -32,9 +32,9 @@ fn lost_requests_are_resent_with_growing_waits_until_answered() {
         .stdout(contains("[client] event attempt n=2 end=timeout "))
         .stdout(contains("[client] event attempt n=3 end=answered"))
         .stdout(predicate::str::ends_with("ping\n"));
-    // Waits of at least 50 ms, then 100 ms: half of 100 ms and 200 ms, the
-    // least the jitter allows.
-    assert!(started.elapsed() >= Duration::from_millis(150));
+    // Waits of 100 ms (the first is --read-timeout), then at least 100 ms:
+    // half of 200 ms, the least the jitter allows.
+    assert!(started.elapsed() >= Duration::from_millis(200));
     server.wait_for_line("request 3 from");
 }
 
@@ -104,4 +104,44 @@ fn nobody_listening_on_the_udp_port_is_reported_at_once() {
         .code(1)
         .stderr(contains("Connection refused"))
         .stderr(contains("ICMP port unreachable"));
+}
+
+#[test]
+fn each_wait_lies_in_its_jitter_window_and_the_waits_grow() {
+    // As --help says: the first wait is --read-timeout; then the backoff
+    // doubles (up to --max-backoff, 16 s by default), and each wait is
+    // drawn between half of it and all of it.
+    let server = Server::start(SERVER, &["--udp", "--drop-first", "100"]);
+    let started = Instant::now();
+    let out = client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "--udp"])
+        .args(["--read-timeout", "40ms", "--retries", "4", "--events"])
+        .output()
+        .expect("run the client");
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let attempts: Vec<(u64, u64)> = events(&stdout)
+        .iter()
+        .filter(|e| e.name == "attempt" && e.get("end") == "timeout")
+        .map(|e| (e.num("wait_ms"), e.num("backoff_ms")))
+        .collect();
+    assert_eq!(attempts.len(), 5, "{stdout}");
+    assert_eq!(attempts[0], (40, 40), "the first wait is --read-timeout");
+    for (k, &(wait, backoff)) in attempts.iter().enumerate().skip(1) {
+        assert_eq!(backoff, 40 << k, "attempt {}: {attempts:?}", k + 1);
+        assert!(
+            (backoff / 2..=backoff).contains(&wait),
+            "attempt {}: {wait} ms outside {}..={backoff}: {attempts:?}",
+            k + 1,
+            backoff / 2
+        );
+    }
+    let waits: Vec<u64> = attempts.iter().map(|&(w, _)| w).collect();
+    assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
+    // And the client really waited them out, one after the other.
+    let waited: u64 = waits.iter().sum();
+    assert!(
+        took >= Duration::from_millis(waited),
+        "{took:?} < {waited} ms"
+    );
 }

@@ -3,7 +3,7 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 
@@ -11,9 +11,10 @@ use super::{Deadline, Options, Reply};
 use crate::is_timeout;
 
 // ANCHOR: udp
-/// UDP: send one datagram and wait for the answer; when none comes, send
-/// again, waiting twice as long each time (up to --max-backoff), with
-/// jitter, until --retries or the deadline runs out.
+/// UDP: send one datagram and wait --read-timeout for the answer; when
+/// none comes, send again, each time with twice the backoff (up to
+/// --max-backoff) and a wait drawn between half of it and all of it, until
+/// --retries or the deadline runs out.
 pub fn run_udp(
     addr: &HostPort,
     message: &str,
@@ -41,10 +42,17 @@ pub fn run_udp(
         socket
             .send(message.as_bytes())
             .context("send the request")?;
-        // Jitter: wait between half and all of the backoff, so that many
-        // clients that lost their datagrams at the same moment do not all
-        // send again at the same moment.
-        let jittered = backoff.mul_f64(0.5 + fastrand::f64() / 2.0);
+        // Jitter, after the first wait: between half and all of the
+        // backoff, so that many clients that lost their datagrams at the
+        // same moment do not all send again at the same moment. Half of
+        // twice the last backoff is the last backoff: the waits never
+        // shrink while the backoff doubles.
+        let jittered = if attempt == 1 {
+            backoff
+        } else {
+            backoff.mul_f64(0.5 + fastrand::f64() / 2.0)
+        }
+        .max(Duration::from_nanos(1)); // Some(0) is no timeout to std
         let wait = deadline.cap(jittered)?;
         socket
             .set_read_timeout(Some(wait.timeout))
@@ -76,20 +84,20 @@ pub fn run_udp(
                         why",
                     fmt_duration(wait.timeout)
                 );
-                let ms = wait.timeout.as_millis();
+                let (ms, backoff_ms) =
+                    (wait.timeout.as_millis(), backoff.as_millis());
                 say.event(
                     "attempt",
-                    &[("n", &attempt), ("end", &"timeout"), ("wait_ms", &ms)],
+                    &[
+                        ("n", &attempt),
+                        ("end", &"timeout"),
+                        ("wait_ms", &ms),
+                        ("backoff_ms", &backoff_ms),
+                    ],
                 );
             }
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                return Err(Failure::new(
-                    format!(
-                        "ask {server} \
-                    (UDP)"
-                    ),
-                    e,
-                )
+                return Err(Failure::new(format!("ask {server} (UDP)"), e)
                 .with_hint(
                     "nothing listens on that UDP port: ICMP port unreachable \
                         came back",
@@ -97,7 +105,7 @@ pub fn run_udp(
             }
             Err(e) => return Err(Failure::new("receive the answer", e)),
         }
-        backoff = (backoff * 2).min(opts.max_backoff);
+        backoff = backoff.saturating_mul(2).min(opts.max_backoff);
     }
     Err(Failure::msg(format!(
         "no answer after {} attempts over {}",
