@@ -43,7 +43,9 @@ pub fn listen(
         for heard in table.values_mut().filter(|h| !h.gone) {
             if now.duration_since(heard.last) > heard.ttl {
                 heard.gone = true;
-                say.event("gone", &[("name", &heard.service.name)]);
+                let ttl_ms = heard.ttl.as_millis();
+                let name = &heard.service.name;
+                say.event("gone", &[("name", name), ("ttl_ms", &ttl_ms)]);
                 say!(
                     say,
                     "gone: {} at {} (not heard for more than {})",
@@ -76,9 +78,15 @@ pub fn listen(
                 let key = (service.clone(), from.ip());
                 let heard = table.entry(key).or_insert_with(|| {
                     let (name, port) = (&service.name, service.port);
+                    let ttl_ms = ttl.as_millis();
                     say.event(
                         "new",
-                        &[("name", name), ("port", &port), ("from", &from)],
+                        &[
+                            ("name", name),
+                            ("port", &port),
+                            ("from", &from),
+                            ("ttl_ms", &ttl_ms),
+                        ],
                     );
                     say!(
                         say,
