@@ -578,8 +578,9 @@ pub mod hostile {
     /// Fill a server started with `--events --max-clients 2` with two
     /// silent clients, have a third, turned away, keep trickling a byte
     /// every 5 ms, then free the two slots; return once the server has
-    /// seen the two freed and the trickle is still going (the guard keeps
-    /// it going). An honest client started then must not wait for it.
+    /// seen the two end (its `done` event, sent once their slots are
+    /// free) and the trickle is still going (the guard keeps it going). An
+    /// honest client started then must not wait for it.
     pub fn fill_then_trickle(server: &mut super::Server) -> Slowloris {
         let addr = server.addr();
         let held: Vec<_> = (0..2).map(|_| silent(addr)).collect();
@@ -587,6 +588,9 @@ pub mod hostile {
         let trickle = slowloris(addr, b"x", Duration::from_millis(5));
         server.wait_for_event("turned_away");
         drop(held);
+        for conn in [1, 2] {
+            server.wait_for_event_where("done", |e| e.conn == Some(conn));
+        }
         trickle
     }
 

@@ -199,10 +199,13 @@ pub fn serve(
         let (opts, conn) = (Arc::clone(&opts), say.clone());
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
-            let _slot = slot;
-            if let Err(failure) = handle(stream, &opts, &conn) {
+            let served = handle(stream, &opts, &conn);
+            // The slot is free before anyone hears the connection ended.
+            drop(slot);
+            if let Err(failure) = served {
                 conn.problem(failure);
             }
+            conn.event("done", &[]);
         });
         if let Err(e) = spawned {
             limits::spawn_failed(e, &say); // HARDENING

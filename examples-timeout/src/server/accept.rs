@@ -92,10 +92,13 @@ where
         let handle = Arc::clone(&handle);
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
-            let _slot = slot;
-            if let Err(failure) = handle(stream, &conn) {
+            let served = handle(stream, &conn);
+            // The slot is free before anyone hears the connection ended.
+            drop(slot);
+            if let Err(failure) = served {
                 conn.problem(failure);
             }
+            conn.event("done", &[]);
         });
         if let Err(e) = spawned {
             say.problem(format_args!("cannot start a thread for #{id}: {e}"));
