@@ -14,6 +14,7 @@
 //! - [`Failure`], [`Context`] and [`exit`]: one `error: ...` line, a hint,
 //!   exit code 1;
 //! - [`Slots`]: a count of connections served at once (`--max-clients`);
+//! - [`Budget`]: the bytes all connections may buffer at once (`--max-memory`);
 //! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
 //! - `testing` (feature `testing`): the harness the lessons' tests use.
 //!
@@ -33,6 +34,7 @@
 
 mod addr;
 pub mod args;
+mod budget;
 mod error;
 mod narrate;
 mod slots;
@@ -43,8 +45,9 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 
 pub use addr::HostPort;
+pub use budget::{Budget, Share, Short, return_large_blocks};
 pub use error::{Context, Failure, exit};
-pub use narrate::{Narrator, Verbosity, count, fmt_duration};
+pub use narrate::{Narrator, Verbosity, count, fmt_duration, fmt_size};
 pub use slots::{Slot, Slots};
 
 /// What a server's first stdout line starts with. The rest is its address.

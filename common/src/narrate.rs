@@ -172,6 +172,32 @@ macro_rules! detail {
     };
 }
 
+/// A size the way narration says it: `64 MiB`, `1.5 KiB`, `300 bytes`.
+///
+/// ```
+/// use common::fmt_size;
+/// assert_eq!(fmt_size(64 << 20), "64 MiB");
+/// assert_eq!(fmt_size(1536), "1.5 KiB");
+/// assert_eq!(fmt_size(300), "300 bytes");
+/// ```
+pub fn fmt_size(bytes: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return count(bytes, "byte", "bytes");
+    }
+    // Precision is not the point of a narration line: f64 is plenty.
+    #[allow(clippy::cast_precision_loss)]
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    let shown = format!("{size:.1}");
+    let shown = shown.strip_suffix(".0").unwrap_or(&shown);
+    format!("{shown} {}", UNITS[unit])
+}
+
 /// A duration the way narration says it: `250 ms`, `1.5 s`, `12 µs`.
 ///
 /// ```

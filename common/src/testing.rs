@@ -504,7 +504,7 @@ fn settled_threads(pid: u32, bound: usize, within: Duration) -> usize {
 
 /// What /proc says of a process: its thread count and its peak resident
 /// memory, in KiB (Linux only).
-fn proc_status(pid: u32) -> (usize, u64) {
+pub fn proc_status(pid: u32) -> (usize, u64) {
     let status =
         std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let field = |name: &str| -> u64 {
@@ -592,6 +592,33 @@ pub mod hostile {
             server.wait_for_event_where("done", |e| e.conn == Some(conn));
         }
         trickle
+    }
+
+    /// `count` clients at once, each sending `request` (and with
+    /// `half_close`, its FIN after it), none reading a byte back. Returns
+    /// their connections, still open, once every request is sent: the
+    /// replies pile up in the kernel's buffers, or in the server.
+    pub fn never_read_back(
+        addr: SocketAddr,
+        count: usize,
+        request: &[u8],
+        half_close: bool,
+    ) -> Vec<TcpStream> {
+        let request: Arc<[u8]> = request.into();
+        let senders: Vec<_> = (0..count)
+            .map(|_| {
+                let request = Arc::clone(&request);
+                thread::spawn(move || {
+                    let mut stream = TcpStream::connect(addr).unwrap();
+                    stream.write_all(&request).unwrap();
+                    if half_close {
+                        stream.shutdown(std::net::Shutdown::Write).unwrap();
+                    }
+                    stream
+                })
+            })
+            .collect();
+        senders.into_iter().map(|s| s.join().unwrap()).collect()
     }
 
     /// Stops its slowloris when dropped.

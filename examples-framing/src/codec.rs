@@ -131,6 +131,8 @@ pub struct FrameReader<R> {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// The most `buf` may grow to.
+    limit: usize,
 }
 
 impl<R: Read> FrameReader<R> {
@@ -148,7 +150,35 @@ impl<R: Read> FrameReader<R> {
             buf: vec![0; capacity.max(1)],
             start: 0,
             end: 0,
+            limit: usize::MAX,
         }
+    }
+
+    /// Grow the buffer to `limit` bytes at most. A frame that needs more
+    /// gets an `OutOfMemory` error, every byte received kept, and the call
+    /// after raising the limit resumes it: a server with a memory budget
+    /// raises it once it has room.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+    }
+
+    /// How large the buffer is now.
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Give a grown buffer back, down to `capacity`, if the bytes held fit
+    /// in it; false if they do not.
+    pub fn shrink_to(&mut self, capacity: usize) -> bool {
+        let held = self.end - self.start;
+        if held > capacity {
+            return false;
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        (self.start, self.end) = (0, held);
+        self.buf.truncate(capacity.max(1));
+        self.buf.shrink_to_fit();
+        true
     }
 
     // ANCHOR: next
@@ -170,7 +200,7 @@ impl<R: Read> FrameReader<R> {
                 return Ok(Some(&self.buf[payload]));
             }
             // Not a whole frame: keep it, and read more after it.
-            self.make_room();
+            self.make_room()?;
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) if self.start == self.end => return Ok(None),
                 Ok(0) => {
@@ -188,20 +218,26 @@ impl<R: Read> FrameReader<R> {
 
     /// Make sure there is room after the bytes held: move them to the front
     /// if frames were taken from there, or double the buffer if they fill
-    /// it (a frame larger than the buffer; the codec's limit bounds it).
-    fn make_room(&mut self) {
+    /// it (a frame larger than the buffer; the codec's limit bounds it), up
+    /// to the limit.
+    fn make_room(&mut self) -> io::Result<()> {
         if self.start == self.end {
             (self.start, self.end) = (0, 0);
         }
         if self.end < self.buf.len() {
-            return;
+            return Ok(());
         }
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
+        } else if self.buf.len() < self.limit {
+            let grown = self.buf.len().saturating_mul(2).min(self.limit);
+            self.buf.resize(grown, 0);
         } else {
-            self.buf.resize(self.buf.len() * 2, 0);
+            let message = "the frame needs a larger buffer than the limit";
+            return Err(io::Error::new(io::ErrorKind::OutOfMemory, message));
         }
+        Ok(())
     }
 
     /// The bytes received that are not yet part of a frame.
@@ -499,5 +535,24 @@ mod tests {
         assert_eq!(input.buffered(), b"\0\0", "kept");
         assert_eq!(input.next(codec.as_mut()).ok().flatten(), Some(&b"hi"[..]));
         assert_eq!(input.next(codec.as_mut()).ok(), Some(None));
+    }
+
+    #[test]
+    fn past_its_limit_the_reader_asks_for_room_and_resumes_when_given_it() {
+        use crate::codecs::Strategy;
+        let mut codec = Strategy::U32Length.codec(64);
+        let mut frame = Vec::new();
+        codec.encode(&[b'x'; 40], &mut frame).expect("encode");
+        let mut input = FrameReader::with_capacity(16, &frame[..]);
+        input.set_limit(16);
+        let e = input.next(codec.as_mut()).expect_err("needs room");
+        assert_eq!(e.kind(), io::ErrorKind::OutOfMemory);
+        assert_eq!(input.buffered(), &frame[..16], "kept");
+        input.set_limit(64);
+        let payload = input.next(codec.as_mut()).ok().flatten();
+        assert_eq!(payload, Some(&[b'x'; 40][..]));
+        assert_eq!(input.capacity(), 64, "doubled, up to the limit");
+        assert!(input.shrink_to(16), "nothing held: the buffer shrinks");
+        assert_eq!(input.capacity(), 16);
     }
 }

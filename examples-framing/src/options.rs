@@ -53,6 +53,12 @@ pub struct ServerOptions {
     /// Serve at most this many clients at once; turn more away politely.
     #[arg(long, value_name = "N", default_value = "256")]
     pub max_clients: usize,
+
+    /// Hold at most this many bytes of frames and replies for all clients
+    /// together. A large frame waits for room (reading nothing meanwhile)
+    /// up to --idle-timeout, then is refused politely.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub max_memory: usize,
 }
 
 impl Default for ServerOptions {

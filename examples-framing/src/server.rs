@@ -3,11 +3,14 @@
 //! garbage, a huge length or a truncated frame costs one log line and its
 //! own thread; everyone else is served.
 
+use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Instant;
 
-use common::{Context, Failure, HostPort, Narrator, count, fmt_duration, say};
+use common::{
+    Budget, Context, Failure, HostPort, Narrator, count, fmt_duration, say,
+};
 use examples_timeout::is_timeout;
 use examples_timeout::server::{Admission, accept_loop};
 
@@ -15,6 +18,8 @@ use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
 use crate::codecs::Strategy;
 use crate::mistakes::{self, ReadMistake};
 use crate::transform;
+
+mod memory; // --max-memory, the bytes all connections may hold
 
 pub use crate::options::ServerOptions as Options;
 
@@ -33,7 +38,7 @@ pub fn check(opts: &Options) -> Result<(), Failure> {
                 memory",
         ));
     }
-    Ok(())
+    memory::check(opts)
 }
 
 /// Bind the listening socket.
@@ -67,8 +72,9 @@ pub fn serve(
         frame.clear();
     }
     let opts = opts.clone();
+    let budget = Budget::new(opts.max_memory);
     accept_loop(listener, rules, &frame, say, move |stream, say| {
-        handle(&stream, &opts, say)
+        handle(&stream, &opts, &budget, say)
     })
 }
 
@@ -77,6 +83,7 @@ pub fn serve(
 pub fn handle(
     stream: &TcpStream,
     opts: &Options,
+    budget: &Budget,
     say: &Narrator,
 ) -> Result<(), Failure> {
     // Each read waits --read-timeout at most; a timeout in the middle of a
@@ -99,6 +106,8 @@ pub fn handle(
     // belongs to the next frames.
     let mut codec = opts.strategy.codec(opts.max_frame);
     let mut input = FrameReader::new(stream);
+    // HARDENING: room in --max-memory for small frames (memory.rs).
+    let mut room = memory::Room::new(stream, &mut input, budget, opts, say)?;
     let mut output = stream;
     let (mut reply, mut frame, mut wrong) =
         (Vec::new(), Vec::new(), Vec::new());
@@ -138,6 +147,8 @@ pub fn handle(
                     );
                 }
                 say.event("timeout", &[("n", &number), ("held", &held)]);
+                // HARDENING: a quiet client gives grown buffers back.
+                room.settle(&mut input, &mut reply, &mut frame, true);
                 if heard.elapsed() < opts.idle_timeout {
                     continue;
                 }
@@ -146,6 +157,12 @@ pub fn handle(
                     "frame {number}: nothing from the client for {}; closing",
                     fmt_duration(opts.idle_timeout)
                 )));
+            }
+            // HARDENING: a frame larger than the reader's first buffer
+            // waits for its room in --max-memory, then resumes.
+            Err(e) if e.kind() == io::ErrorKind::OutOfMemory => {
+                room.grow(stream, &mut input, opts, say)?;
+                continue;
             }
             Err(e) => {
                 let kind = format!("{:?}", e.kind());
@@ -167,6 +184,7 @@ pub fn handle(
             .with_context(|| format!("encode reply {number}"))?;
         send(&mut output, &frame, &codec, opts.split_writes)
             .with_context(|| format!("send reply {number}"))?;
+        room.settle(&mut input, &mut reply, &mut frame, false); // HARDENING
         number += 1;
     }
 }

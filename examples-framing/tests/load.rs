@@ -137,3 +137,42 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
     println!("an honest client was served {took:?} after the slots freed");
     assert!(took < Duration::from_secs(1), "served after {took:?}");
 }
+
+#[test]
+fn largest_frames_never_read_back_stay_within_the_memory_budget() {
+    // 250 clients each send a frame of --max-frame and never read the
+    // reply. Without a budget each connection held its frame in a doubled
+    // buffer, the reply and the encoded reply (438 MiB at 1 MiB each); now
+    // all of them together hold at most --max-memory (64 MiB by default),
+    // and a large frame waits for room rather than growing it. The margin
+    // is the rest of the process: 250 threads' stacks (about 9 MiB) and
+    // the binary.
+    const BUDGET_MIB: u64 = 64;
+    const MARGIN_MIB: u64 = 16;
+    let mut server = Server::start(SERVER, &["--events", "-q"]);
+    let mut frame = Vec::new();
+    let mut codec = Strategy::U32Length.codec(1 << 20);
+    codec
+        .encode(&vec![b'x'; 1 << 20], &mut frame)
+        .expect("encode");
+    let conns = hostile::never_read_back(server.addr(), 250, &frame, true);
+    for id in 1..=250 {
+        server.wait_for_event_where("done", |e| e.conn == Some(id));
+    }
+    let events = server.events();
+    let served = events.iter().filter(|e| e.name == "frame").count();
+    let waited = events.iter().filter(|e| e.name == "memory_wait").count();
+    let (_, peak_kib) = common::testing::proc_status(server.pid());
+    eprintln!(
+        "measured: 250 frames of 1 MiB never read back: {served} served \
+         ({waited} waited for room), peak memory {} MiB with --max-memory \
+         {BUDGET_MIB}MiB",
+        peak_kib / 1024
+    );
+    assert_eq!(served, 250, "every frame waits for room, then is served");
+    assert!(
+        peak_kib < (BUDGET_MIB + MARGIN_MIB) * 1024,
+        "peak memory {peak_kib} KiB, over the budget plus {MARGIN_MIB} MiB"
+    );
+    drop(conns);
+}

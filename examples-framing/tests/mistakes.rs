@@ -118,7 +118,14 @@ fn write_instead_of_write_all_sends_part_of_a_frame() {
     let run = |timeout: &str, mistake: &[&str]| {
         let server = Server::start(
             SERVER,
-            &["--max-frame", "16MiB", "--read-delay", "600ms"],
+            &[
+                "--max-frame",
+                "16MiB",
+                "--max-memory",
+                "96MiB",
+                "--read-delay",
+                "600ms",
+            ],
         );
         client(CLIENT)
             .args([

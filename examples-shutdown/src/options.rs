@@ -33,6 +33,12 @@ pub struct ServerOptions {
     #[arg(long, value_name = "N", default_value = "256")]
     pub max_clients: usize,
 
+    /// Hold at most this many bytes of requests and replies for all
+    /// clients together. A large request waits for room (reading nothing
+    /// meanwhile) up to --idle-timeout, then is refused politely.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub max_memory: usize,
+
     /// Wrong on purpose: after refusing a request, close at once with its
     /// rest unread, so the kernel sends RST. Shows with
     /// `--max-request 16` and a client request longer than that.

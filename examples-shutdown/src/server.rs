@@ -10,25 +10,37 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 
-use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
+use common::{
+    Budget, Context, Failure, HostPort, Narrator, Share, detail, fmt_duration,
+    say,
+};
 
 use crate::reply_to;
 
 mod abort; // --abort: SO_LINGER 0, the abortive close
 mod gone; // a reply to a client that is no longer there
 mod limits; // --max-clients, the turn-away, accept errors
+mod memory; // --max-memory, the bytes all connections may hold
 mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
 
 pub use crate::options::ServerOptions as Options;
 pub use limits::TurnAway;
-pub use refuse::LINGER_LIMIT;
+pub use refuse::{LINGER_LIMIT, lingering_close};
+
+/// What every connection shares: the watchdog thread and the memory budget.
+struct Shared {
+    watchdog: watchdog::Watchdog,
+    budget: Budget,
+}
 
 // ANCHOR: handle
 /// One connection, from accept to close.
 fn handle(
     stream: TcpStream,
+    id: u64,
     opts: &Options,
+    shared: &Shared,
     say: &Narrator,
 ) -> Result<(), Failure> {
     // Without timeouts a read blocks for as long as the client stays
@@ -39,19 +51,22 @@ fn handle(
     stream
         .set_write_timeout(idle)
         .context("set_write_timeout")?;
-    let watchdog = watchdog::Watchdog::start(&stream, opts, say)?; // HARDENING
+    // HARDENING: the watchdog, and this connection's room in --max-memory.
+    let watch = shared.watchdog.watch(&stream, id, say)?;
+    let mut share = memory::first(&stream, &shared.budget, opts, say)?;
 
     if let Some(delay) = opts.read_delay {
         say!(say, "busy: not reading for {}", fmt_duration(delay)); // VARIANT
         say.event("busy", &[("ms", &delay.as_millis())]);
         thread::sleep(delay);
     }
-    let Some(request) = read_request(&stream, opts, say)? else {
+    let Some(request) = read_request(&stream, opts, shared, &mut share, say)?
+    else {
         return refuse::refuse(&stream, opts, say); // VARIANT: too long
     };
     // HARDENING: read() returned 0 because the watchdog shut the
     // connection down, not because the client finished.
-    if watchdog.ended_it(say) {
+    if watch.ended_it(say) {
         return Ok(());
     }
     // A FIN says the client will send no more; the protocol takes that as
@@ -70,15 +85,23 @@ fn handle(
 fn read_request(
     mut stream: &TcpStream,
     opts: &Options,
+    shared: &Shared,
+    share: &mut Share,
     say: &Narrator,
 ) -> Result<Option<Vec<u8>>, Failure> {
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
+    let mut request = Vec::with_capacity(memory::CHUNK);
+    let mut chunk = [0u8; memory::CHUNK];
     let end = loop {
         let room = (opts.max_request + 1 - request.len()).min(chunk.len());
         match stream.read(&mut chunk[..room]) {
             Ok(0) => break Ok(End::Fin),
             Ok(n) => {
+                // HARDENING: past its first chunk, a request waits for its
+                // room in --max-memory, reading nothing meanwhile.
+                if request.len() + n > memory::CHUNK {
+                    memory::grow(stream, share, &shared.budget, opts, say)?;
+                    request.reserve_exact(opts.max_request + 1 - request.len());
+                }
                 request.extend_from_slice(&chunk[..n]);
                 detail!(say, "read() returned {n} bytes");
                 say.event("read", &[("bytes", &n)]);
@@ -176,8 +199,13 @@ pub fn serve(
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
+    check(opts)?;
     let opts = Arc::new(opts.clone());
     let limits = limits::Limits::new(opts.max_clients);
+    let shared = Arc::new(Shared {
+        watchdog: watchdog::Watchdog::start(&opts)?,
+        budget: Budget::new(opts.max_memory),
+    });
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -190,16 +218,17 @@ pub fn serve(
         say!(say, "accepted a connection from {peer}");
         say.event("accepted", &[("peer", &peer)]);
         if opts.once {
-            return handle(stream, &opts, &say);
+            return handle(stream, id, &opts, &shared, &say);
         }
         // HARDENING: past --max-clients, a client is told so and closed.
         let Some((stream, slot)) = limits.admit(stream, &say) else {
             continue;
         };
-        let (opts, conn) = (Arc::clone(&opts), say.clone());
+        let (opts, shared, conn) =
+            (Arc::clone(&opts), Arc::clone(&shared), say.clone());
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
-            let served = handle(stream, &opts, &conn);
+            let served = handle(stream, id, &opts, &shared, &conn);
             // The slot is free before anyone hears the connection ended.
             drop(slot);
             if let Err(failure) = served {
@@ -214,6 +243,11 @@ pub fn serve(
     Ok(())
 }
 // ANCHOR_END: serve
+
+/// Check the options before serving anyone.
+pub fn check(opts: &Options) -> Result<(), Failure> {
+    memory::check(opts)
+}
 
 /// Bind the listening socket.
 ///

@@ -133,3 +133,37 @@ fn a_reply_to_a_client_that_closed_without_reading_names_the_kernels_error() {
         "{failed:?}"
     );
 }
+
+#[test]
+fn largest_requests_never_read_back_stay_within_the_memory_budget() {
+    // 250 clients each send a request of --max-request and never read the
+    // reply. Without a budget each connection held its request and reply
+    // (266 MiB at 1 MiB each); now all of them together hold at most
+    // --max-memory (64 MiB by default), and a request waits for room
+    // rather than growing it. The margin is the rest of the process: 250
+    // threads' stacks (about 9 MiB) and the binary.
+    const BUDGET_MIB: u64 = 64;
+    const MARGIN_MIB: u64 = 16;
+    let args = ["--events", "-q"];
+    let mut server = Server::start(SERVER, &args);
+    let request = vec![b'x'; 1024 * 1024];
+    let conns = hostile::never_read_back(server.addr(), 250, &request, true);
+    for id in 1..=250 {
+        server.wait_for_event_where("done", |e| e.conn == Some(id));
+    }
+    let events = server.events();
+    let served = events.iter().filter(|e| e.name == "reply").count();
+    let waited = events.iter().filter(|e| e.name == "memory_wait").count();
+    let (_, peak_kib) = common::testing::proc_status(server.pid());
+    eprintln!(
+        "measured: 250 requests of 1 MiB never read back: {served} served \
+         ({waited} waited for room), peak memory {} MiB with --max-memory {BUDGET_MIB}MiB",
+        peak_kib / 1024
+    );
+    assert_eq!(served, 250, "every request waits for room, then is served");
+    assert!(
+        peak_kib < (BUDGET_MIB + MARGIN_MIB) * 1024,
+        "peak memory {peak_kib} KiB, over the budget plus {MARGIN_MIB} MiB"
+    );
+    drop(conns);
+}

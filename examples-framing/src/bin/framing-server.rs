@@ -23,6 +23,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    common::return_large_blocks();
     let args = Args::parse();
     common::exit(run(&args))
 }

@@ -23,12 +23,14 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    common::return_large_blocks();
     let args = Args::parse();
     common::exit(run(&args))
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
     let say = args.talk.server();
+    server::check(&args.options)?;
     let listener = server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;
     common::ready(bound);

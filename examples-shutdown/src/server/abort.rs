@@ -27,8 +27,9 @@ pub(super) fn close(stream: &TcpStream, say: &Narrator) -> Result<(), Failure> {
         "--abort: SO_LINGER 0, so closing sends RST instead of FIN"
     );
     say.event("closed", &[("how", &"abort")]);
-    // The RST goes out when the last handle to the socket is closed: ours
-    // when `handle` returns, the watchdog's a moment later.
+    // The RST goes out when the last handle to the socket is closed, when
+    // `handle` returns: it drops ours and, ending the watch, the
+    // watchdog's.
     Ok(())
 }
 // ANCHOR_END: abort

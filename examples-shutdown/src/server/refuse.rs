@@ -52,7 +52,7 @@ pub(super) fn refuse(
 /// Close after answering early without losing the answer: send FIN after
 /// it, then read and discard whatever the client still sends, until its
 /// FIN or [`LINGER_LIMIT`], so that nothing is left unread at the close.
-fn lingering_close(
+pub fn lingering_close(
     mut stream: &TcpStream,
     say: &Narrator,
 ) -> Result<(), Failure> {
