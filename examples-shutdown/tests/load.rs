@@ -69,8 +69,8 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
     // it settles.
     let (threads, peak_kib) =
         assert_bounded_after_load(server.pid(), "shutdown-server");
-    // Two threads per open connection (handler and watchdog): the silent
-    // ones and the slowloris are still there; the 200 are gone.
+    // One thread per open connection, and the watchdog's: the silent ones
+    // and the slowloris are still there; the 200 are gone.
     // `cargo test --test load -- --nocapture` shows the numbers.
     eprintln!(
         "measured: shutdown-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
