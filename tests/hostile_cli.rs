@@ -26,6 +26,8 @@ const TARGETS: &[(&str, &[&str], bool)] = &[
     ("shutdown-client", &[], false),
     ("timeout-server", &[], true),
     ("timeout-client", &[], false),
+    ("timeout-async-server", &[], true),
+    ("timeout-async-client", &[], false),
     ("framing-server", &[], true),
     ("framing-client", &["hi"], false),
     ("framing-bench", &[], false),
@@ -259,6 +261,7 @@ fn a_closed_stdout_ends_every_binary_quietly() {
     let pairs = [
         ("shutdown-server", "shutdown-client", &[][..]),
         ("timeout-server", "timeout-client", &[]),
+        ("timeout-async-server", "timeout-async-client", &[]),
         ("framing-server", "framing-client", &["--repeat", "3"]),
         ("broadcast-server", "broadcast-client", &[]),
     ];
@@ -289,5 +292,5 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         assert_eq!(out.status.code(), Some(0), "{binary}: {stderr}");
         assert!(!stderr.contains("panicked"), "{binary}: {stderr}");
     }
-    assert_eq!(checked.len(), 4);
+    assert_eq!(checked.len(), 5);
 }

@@ -36,6 +36,7 @@ mod addr;
 pub mod args;
 mod budget;
 mod error;
+mod files;
 mod narrate;
 mod slots;
 #[cfg(feature = "testing")]
@@ -47,6 +48,7 @@ use std::net::SocketAddr;
 pub use addr::HostPort;
 pub use budget::{Budget, Share, Short, return_large_blocks};
 pub use error::{Context, Failure, exit};
+pub use files::{FileLimit, raise_open_file_limit};
 pub use narrate::{Narrator, Verbosity, count, fmt_duration, fmt_size};
 pub use slots::{Slot, Slots};
 

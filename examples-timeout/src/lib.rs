@@ -44,6 +44,8 @@
 
 use std::io;
 
+pub mod async_client;
+pub mod async_server;
 pub mod client;
 pub mod options;
 pub mod server;

@@ -151,3 +151,58 @@ impl Default for ClientOptions {
         common::args::defaults()
     }
 }
+
+/// How the event-driven server behaves (`timeout-async-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncServerOptions {
+    /// Drop a client that sends no request for this long (a new request
+    /// may begin this long after the last answer).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// Drop a client whose request line is not complete this long after
+    /// its first byte: the slowloris that sends a byte now and then.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
+    pub request_timeout: Duration,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    /// Each costs a task and a socket, not a thread.
+    #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_clients: u32,
+
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// The async client's timeouts (`timeout-async-client --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncClientOptions {
+    /// Give up connecting after this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "3s")]
+    pub connect_timeout: Duration,
+
+    /// How long one read of the reply waits.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    pub read_timeout: Duration,
+
+    /// After a read times out, read again this many times.
+    #[arg(long, value_name = "N", default_value = "0", value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub retries: u32,
+
+    /// A deadline for the whole exchange, connect included.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub deadline: Option<Duration>,
+
+    /// Turn TCP keepalive on, probing after this much silence (set
+    /// through socket2's SockRef: tokio has no keepalive setter).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub keepalive: Option<Duration>,
+
+    /// Wrong on purpose: read the reply with `timeout(read_exact)`. When
+    /// the timeout cancels it mid-reply, what it had read is lost. Shows
+    /// against `timeout-server --mode halves` with `--read-timeout 400ms
+    /// --retries 5`.
+    #[arg(long)]
+    pub exact: bool,
+}

@@ -1,0 +1,60 @@
+//! `--exact`, wrong on purpose: `timeout(read_exact)`.
+
+use common::{Failure, Narrator, fmt_duration, say};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+
+use super::{Options, Reply, bounded};
+
+// ANCHOR: trap
+/// The wrong way: `timeout(d, stream.read_exact(&mut buf))`. read_exact is
+/// not cancel-safe: when the timeout drops it mid-reply, some bytes are in
+/// `buf` already, but how many dies with the future. The stream is out of
+/// step: its next bytes are the middle of the reply.
+pub(super) async fn read_exact_reply(
+    stream: &mut TcpStream,
+    len: usize,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<Reply, Failure> {
+    let mut message = vec![0u8; len];
+    match bounded(opts.read_timeout, stream.read_exact(&mut message)).await {
+        Some(Ok(_)) => {
+            return Ok(Reply {
+                bytes: message,
+                timeouts: 0,
+            });
+        }
+        Some(Err(e)) => return Err(Failure::new("read_exact the reply", e)),
+        None => {
+            let wait = fmt_duration(opts.read_timeout);
+            say!(
+                say,
+                "timeout cancelled read_exact after {wait}: how much of {len} bytes it read is lost"
+            );
+            say.event("read_exact", &[("end", &"cancelled"), ("len", &len)]);
+        }
+    }
+    // Show what the stream holds now: not the start of a message.
+    let mut next = [0u8; 256];
+    for _ in 0..opts.retries {
+        match bounded(opts.read_timeout, stream.read(&mut next)).await {
+            Some(Ok(n)) => {
+                let tail = String::from_utf8_lossy(&next[..n]);
+                say!(
+                    say,
+                    "the next read returned {n} bytes, {tail:?}: a tail without its head"
+                );
+                say.event("next_read", &[("bytes", &n)]);
+                break;
+            }
+            Some(Err(e)) => {
+                return Err(Failure::new("read after the timeout", e));
+            }
+            None => {}
+        }
+    }
+    Err(Failure::msg("out of step: a timeout cancelled read_exact in the middle of a message")
+        .with_hint("keep the bytes outside the future (run without --exact), or close"))
+}
+// ANCHOR_END: trap

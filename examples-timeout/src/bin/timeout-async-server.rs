@@ -1,0 +1,39 @@
+//! `timeout-async-server`: lesson 2's echo of lines on tokio, every
+//! connection a task on one thread. All the lesson is in
+//! `src/async_server.rs`; this file parses the flags.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use common::args::Talk;
+use common::{Context, Failure, HostPort};
+use examples_timeout::{DEFAULT_ADDR, PAIR_HELP, async_server, server};
+
+/// An echo of lines, like `timeout-server --mode echo`, holding thousands
+/// of clients on one thread, each under an idle and a request deadline.
+#[derive(Parser)]
+#[command(name = "timeout-async-server", version, after_help = PAIR_HELP)]
+struct Args {
+    /// Where to listen; port 0 lets the OS choose.
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    addr: HostPort,
+    #[command(flatten)]
+    options: async_server::Options,
+    #[command(flatten)]
+    talk: Talk,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    common::exit(run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    let say = args.talk.server();
+    let listener = server::bind(&args.addr)?;
+    let bound = listener.local_addr().context("local_addr")?;
+    common::ready(bound);
+    common::warn_if_reachable(bound);
+    async_server::raise_open_files(&args.options, &say);
+    async_server::serve(listener, &args.options, &say)
+}
