@@ -149,11 +149,14 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
 }
 
 /// The binaries the book calls by their short names.
-const BINARIES: [&str; 9] = [
+const BINARIES: [&str; 12] = [
     "shutdown-server",
     "shutdown-client",
     "timeout-server",
     "timeout-client",
+    "timeout-async-server",
+    "timeout-async-client",
+    "timeout-crowd",
     "framing-server",
     "framing-client",
     "framing-bench",

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::{Once, Tour, serve_once};
 use common::{Context, Failure, HostPort, Narrator, Verbosity, fmt_duration};
 
+use examples_timeout::async_client;
 use examples_timeout::client::{self, Reply};
 use examples_timeout::server::{self, Full, Mode};
 
@@ -225,6 +226,36 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         "a buffer that survives the timeout completed the message after retries",
     );
 
+    tour.step("on tokio: timeout() cancels a whole future");
+    let halves = server::Options {
+        mode: Mode::Halves,
+        pause: ms(700),
+        ..server_defaults()
+    };
+    let opts = async_client::Options {
+        read_timeout: ms(300),
+        retries: 5,
+        exact: true,
+        ..async_defaults()
+    };
+    let got = async_exchange(tour, halves.clone(), &opts)?;
+    tour.found(
+        failed_with(&got, "out of step"),
+        "on tokio, timeout(read_exact) cancelled mid-message lost its head",
+    );
+    let opts = async_client::Options {
+        exact: false,
+        ..opts
+    };
+    let got = async_exchange(tour, halves, &opts)?;
+    let ok = got.as_ref().is_ok_and(|r| r.bytes == b"hello world\n");
+    tour.key(
+        ok,
+        "on tokio, a reply kept outside the cancelled read was completed",
+        "timeout-server --mode halves",
+        "timeout-async-client --read-timeout 300ms --retries 5 \"hello world\"",
+    );
+
     tour.step("UDP: no connection to time out; resend with backoff");
     let socket =
         UdpSocket::bind("127.0.0.1:0").context("bind 127.0.0.1:0 (UDP)")?;
@@ -259,6 +290,26 @@ fn server_defaults() -> server::Options {
         once: true,
         ..server::Options::default()
     }
+}
+
+/// The async client's defaults, as its binary has them.
+fn async_defaults() -> async_client::Options {
+    common::args::defaults()
+}
+
+/// One exchange of the async client with a one-connection server.
+fn async_exchange(
+    tour: &Tour,
+    server_opts: server::Options,
+    client_opts: &async_client::Options,
+) -> Result<Result<Reply, Failure>, Failure> {
+    let server = one_server(tour, server_opts)?;
+    let addr = server.addr.into();
+    let say = client_say(tour);
+    let got = async_client::run(&addr, "hello world", client_opts, &say);
+    report(tour, &got);
+    server.finish(tour);
+    Ok(got)
 }
 
 fn loopback() -> HostPort {

@@ -30,7 +30,8 @@ pub(super) async fn read_exact_reply(
             let wait = fmt_duration(opts.read_timeout);
             say!(
                 say,
-                "timeout cancelled read_exact after {wait}: how much of {len} bytes it read is lost"
+                "read_exact cancelled at {wait}: how much of {len} bytes it \
+                    had is lost"
             );
             say.event("read_exact", &[("end", &"cancelled"), ("len", &len)]);
         }
@@ -43,7 +44,8 @@ pub(super) async fn read_exact_reply(
                 let tail = String::from_utf8_lossy(&next[..n]);
                 say!(
                     say,
-                    "the next read returned {n} bytes, {tail:?}: a tail without its head"
+                    "the next read returned {n} bytes, {tail:?}: a tail \
+                        without its head"
                 );
                 say.event("next_read", &[("bytes", &n)]);
                 break;
@@ -54,7 +56,12 @@ pub(super) async fn read_exact_reply(
             None => {}
         }
     }
-    Err(Failure::msg("out of step: a timeout cancelled read_exact in the middle of a message")
-        .with_hint("keep the bytes outside the future (run without --exact), or close"))
+    Err(Failure::msg(
+        "out of step: a timeout cancelled read_exact in the middle of a \
+         message",
+    )
+    .with_hint(
+        "keep the bytes outside the future (run without --exact), or close",
+    ))
 }
 // ANCHOR_END: trap

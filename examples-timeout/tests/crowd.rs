@@ -1,0 +1,54 @@
+//! `timeout-crowd`, the benchmark of the thread-per-client and the
+//! event-driven server under crowds, runs and prints a well-formed table.
+//! Its figures are measurements, printed, not asserted: this checks only
+//! what holds on any machine.
+
+use assert_cmd::Command;
+
+#[test]
+fn the_crowd_bench_prints_a_row_per_server_and_the_event_driven_one_serves_everyone()
+ {
+    let out = Command::cargo_bin("timeout-crowd")
+        .expect("the bench is built")
+        .args(["--idle", "200", "--hold", "600ms", "--honest", "5"])
+        .args([
+            "--slowloris",
+            "20",
+            "--every",
+            "200ms",
+            "--request-timeout",
+            "400ms",
+        ])
+        .output()
+        .expect("run it");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .filter(|l| l.starts_with("  timeout-"))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // Two crowds, three servers each: name, (max), honest, p50, p99,
+    // peak, MiB, per conn, B, threads.
+    assert_eq!(rows.len(), 6, "{stdout}");
+    for row in &rows {
+        assert_eq!(row.len(), 10, "{row:?}");
+        let (served, of) = row[2].split_once('/').expect("served/honest");
+        assert!(
+            served.parse::<u32>().expect("a count")
+                <= of.parse().expect("a count")
+        );
+        assert!(row[9].parse::<u32>().expect("threads") >= 1);
+    }
+    for event_driven in rows.iter().filter(|r| r[0] == "timeout-async-server") {
+        assert_eq!(
+            (event_driven[2], event_driven[9]),
+            ("5/5", "1"),
+            "{stdout}"
+        );
+    }
+}
