@@ -98,6 +98,38 @@ impl Budget {
         Ok(share)
     }
 
+    /// Ask for bytes with `ask` (a [`Budget::take`] or a
+    /// [`Share::grow_to`], given how long it may wait): at once if they are
+    /// free; otherwise say so and wait up to `wait`. Tells the events
+    /// `memory` (granted: `in_use`, `waited`) and `memory_wait`.
+    pub fn ask_or_wait<T>(
+        &self,
+        wait: Duration,
+        say: &crate::Narrator,
+        mut ask: impl FnMut(Duration) -> Result<T, Short>,
+    ) -> Result<T, Short> {
+        let granted = |got: T, waited: bool| {
+            let used = self.in_use();
+            say.event("memory", &[("in_use", &used), ("waited", &waited)]);
+            got
+        };
+        match ask(Duration::ZERO) {
+            Ok(got) => Ok(granted(got, false)),
+            Err(Short::Full) => {
+                let (used, total) = (self.in_use(), self.total);
+                crate::say!(
+                    say,
+                    "waiting for memory: {} of {} in use (--max-memory)",
+                    crate::fmt_size(used),
+                    crate::fmt_size(total)
+                );
+                say.event("memory_wait", &[("in_use", &used)]);
+                ask(wait).map(|got| granted(got, true))
+            }
+            Err(short) => Err(short),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, usize> {
         // A panic elsewhere cannot leave the count half-updated: every
         // update is one assignment.

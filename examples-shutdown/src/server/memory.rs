@@ -81,37 +81,10 @@ fn take<T>(
     budget: &Budget,
     opts: &Options,
     say: &Narrator,
-    mut ask: impl FnMut(std::time::Duration) -> Result<T, Short>,
+    ask: impl FnMut(std::time::Duration) -> Result<T, Short>,
 ) -> Result<T, Failure> {
-    let short = match ask(std::time::Duration::ZERO) {
-        Ok(got) => {
-            say.event(
-                "memory",
-                &[("in_use", &budget.in_use()), ("waited", &false)],
-            );
-            return Ok(got);
-        }
-        Err(Short::Full) => {
-            let (total, used) = (budget.total(), budget.in_use());
-            say!(
-                say,
-                "waiting for memory: {} of {} in use (--max-memory)",
-                fmt_size(used),
-                fmt_size(total)
-            );
-            say.event("memory_wait", &[("in_use", &used)]);
-            match ask(opts.idle_timeout) {
-                Ok(got) => {
-                    let used = budget.in_use();
-                    say.event(
-                        "memory",
-                        &[("in_use", &used), ("waited", &true)],
-                    );
-                    return Ok(got);
-                }
-                Err(short) => short,
-            }
-        }
+    let short = match budget.ask_or_wait(opts.idle_timeout, say, ask) {
+        Ok(got) => return Ok(got),
         Err(short) => short,
     };
     say!(say, "no memory for this request ({short}): refusing it");
