@@ -484,6 +484,8 @@ const LESSON_BINARIES: &[&str] = &[
     "shutdown-client",
     "timeout-server",
     "timeout-client",
+    "timeout-async-server",
+    "timeout-async-client",
     "framing-server",
     "framing-client",
     "broadcast-server",
