@@ -31,6 +31,8 @@ const TARGETS: &[(&str, &[&str], bool)] = &[
     ("framing-server", &[], true),
     ("framing-client", &["hi"], false),
     ("framing-bench", &[], false),
+    ("framing-async-server", &[], true),
+    ("framing-async-client", &["hi"], false),
     ("broadcast-server", &[], true),
     ("broadcast-client", &["discover"], false),
     ("broadcast-client", &["listen"], false),
@@ -263,6 +265,7 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         ("timeout-server", "timeout-client", &[]),
         ("timeout-async-server", "timeout-async-client", &[]),
         ("framing-server", "framing-client", &["--repeat", "3"]),
+        ("framing-async-server", "framing-async-client", &[]),
         ("broadcast-server", "broadcast-client", &[]),
     ];
     let mut checked = Vec::new();
@@ -292,5 +295,5 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         assert_eq!(out.status.code(), Some(0), "{binary}: {stderr}");
         assert!(!stderr.contains("panicked"), "{binary}: {stderr}");
     }
-    assert_eq!(checked.len(), 5);
+    assert_eq!(checked.len(), 6);
 }

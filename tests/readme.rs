@@ -149,7 +149,7 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
 }
 
 /// The binaries the book calls by their short names.
-const BINARIES: [&str; 12] = [
+const BINARIES: [&str; 14] = [
     "shutdown-server",
     "shutdown-client",
     "timeout-server",
@@ -160,6 +160,8 @@ const BINARIES: [&str; 12] = [
     "framing-server",
     "framing-client",
     "framing-bench",
+    "framing-async-server",
+    "framing-async-client",
     "broadcast-server",
     "broadcast-client",
 ];

@@ -488,6 +488,8 @@ const LESSON_BINARIES: &[&str] = &[
     "timeout-async-client",
     "framing-server",
     "framing-client",
+    "framing-async-server",
+    "framing-async-client",
     "broadcast-server",
     "broadcast-client",
 ];

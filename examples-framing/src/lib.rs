@@ -41,6 +41,10 @@
 //!   solution each: `cargo test -p examples-framing --example cobs_start` checks
 //!   your answer to the first, `--example varint_start` to the second.
 
+#[cfg(feature = "tokio")]
+pub mod async_client;
+#[cfg(feature = "tokio")]
+pub mod async_server;
 pub mod bench;
 pub mod client;
 pub mod codec;

@@ -126,3 +126,49 @@ impl Default for ClientOptions {
         common::args::defaults()
     }
 }
+
+/// How the async server behaves (`framing-async-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncServerOptions {
+    /// How messages are framed (the client must use the same).
+    #[arg(long, value_enum, default_value = "u32-length")]
+    pub strategy: Strategy,
+
+    /// Refuse frames larger than this.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_frame: usize,
+
+    /// How long one wait for the next frame lasts. When it passes mid-frame
+    /// the wait is cancelled, and FramedRead's buffer keeps what arrived.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "1s")]
+    pub read_timeout: Duration,
+
+    /// Drop a client that sends nothing, or takes nothing, for this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_clients: u32,
+
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// How the async client sends (`framing-async-client --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncClientOptions {
+    /// How messages are framed (the server must use the same).
+    #[arg(long, value_enum, default_value = "u32-length")]
+    pub strategy: Strategy,
+
+    /// Refuse frames larger than this.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_frame: usize,
+
+    /// Give up when connecting, sending a frame or waiting for a reply
+    /// takes this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
+    pub read_timeout: Duration,
+}

@@ -41,11 +41,49 @@ async fn accept_loop(
     opts: Options,
     say: Narrator,
 ) -> Result<(), Failure> {
+    let rules = Rules {
+        max_clients: opts.max_clients as usize,
+        once: opts.once,
+        busy: busy(opts.max_clients as usize),
+    };
+    let opts = Arc::new(opts);
+    accept_tasks(listener, rules, say, move |stream, say| {
+        let opts = Arc::clone(&opts);
+        async move { handle(stream, &opts, &say).await }
+    })
+    .await
+}
+// ANCHOR_END: serve
+
+/// What the accept loop admits: how many at once, whether to stop after
+/// one, and what a client turned away hears.
+pub struct Rules {
+    /// Serve at most this many at once.
+    pub max_clients: usize,
+    /// Serve one client, then return.
+    pub once: bool,
+    /// The refusal past `max_clients`, in the lesson's own framing.
+    pub busy: Vec<u8>,
+}
+
+// ANCHOR: accept_tasks
+/// Accept clients and run `handle` for each as a task of this thread's
+/// runtime (lesson 3's async server runs on it too).
+pub async fn accept_tasks<H, F>(
+    listener: std::net::TcpListener,
+    rules: Rules,
+    say: Narrator,
+    handle: H,
+) -> Result<(), Failure>
+where
+    H: Fn(TcpStream, Narrator) -> F,
+    F: Future<Output = Result<(), Failure>> + Send + 'static,
+{
     // tokio registers the socket with epoll; it must not block the thread.
     listener.set_nonblocking(true).context("set_nonblocking")?;
     let listener = TcpListener::from_std(listener).context("register")?;
-    let slots = Slots::new(opts.max_clients as usize);
-    let opts = Arc::new(opts);
+    let slots = Slots::new(rules.max_clients);
+    let busy: Arc<[u8]> = rules.busy.into();
     for id in 1u64.. {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -62,19 +100,19 @@ async fn accept_loop(
         say!(say, "accepted a connection from {peer}");
         say.event("accepted", &[("peer", &peer)]);
         let Some(slot) = slots.take() else {
-            turn_away(stream, slots.max(), &say);
+            turn_away(stream, slots.max(), Arc::clone(&busy), &say);
             continue;
         };
-        let conn = Arc::clone(&opts);
+        let served = handle(stream, say.clone());
         let task = async move {
-            let served = handle(stream, &conn, &say).await;
+            let served = served.await;
             drop(slot);
             if let Err(failure) = served {
                 say.problem(failure);
             }
             say.event("done", &[]);
         };
-        if opts.once {
+        if rules.once {
             task.await;
             return Ok(());
         }
@@ -84,7 +122,7 @@ async fn accept_loop(
     }
     Ok(())
 }
-// ANCHOR_END: serve
+// ANCHOR_END: accept_tasks
 
 // ANCHOR: handle
 /// One connection: read request lines and echo each, within the deadlines.
@@ -214,11 +252,16 @@ async fn read_line(
 /// sends, read and dropped for 100 ms at most (closing with unread bytes
 /// would send RST, which can destroy the refusal). A task of its own, so
 /// the accept loop never waits for it.
-fn turn_away(mut stream: TcpStream, max: usize, say: &Narrator) {
+fn turn_away(
+    mut stream: TcpStream,
+    max: usize,
+    busy: Arc<[u8]>,
+    say: &Narrator,
+) {
     say!(say, "turned away: {max} clients already (--max-clients)");
     say.event("turned_away", &[("max", &max)]);
     let linger = async move {
-        stream.write_all(&busy(max)).await?;
+        stream.write_all(&busy).await?;
         stream.shutdown().await?;
         let (mut sink, mut drained) = ([0u8; 4096], 0);
         while drained < 64 * 1024 {
