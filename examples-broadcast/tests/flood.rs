@@ -23,20 +23,19 @@ fn ten_thousand_bad_datagrams_do_not_stop_valid_queries() {
     // A valid query, asked again every 200 ms until answered (UDP may drop
     // one): the server reads one socket in order, so its answer also says
     // it has read every datagram sent before.
-    let mut ask = |id: u64| {
+    let ask = |id: u64| {
         let mut answer = [0u8; 512];
         loop {
             assert!(Instant::now() < deadline, "no answer to query {id}");
             asker
                 .send_to(&Message::Query { id }.encode(), ("127.0.0.1", port))
                 .expect("send a query");
-            if let Ok((n, _)) = asker.recv_from(&mut answer) {
-                if let Some(reply @ Message::Here { id: got, .. }) =
-                    Message::parse(&answer[..n]).ok()
-                    && got == id
-                {
-                    return reply;
-                }
+            if let Ok((n, _)) = asker.recv_from(&mut answer)
+                && let Ok(reply @ Message::Here { id: got, .. }) =
+                    Message::parse(&answer[..n])
+                && got == id
+            {
+                return reply;
             }
         }
     };
