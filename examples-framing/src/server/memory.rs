@@ -3,8 +3,9 @@
 //! frame that outgrows the reader's first buffer waits for room for the
 //! largest frame, its reply and the encoded reply, all at once, reading
 //! nothing while it waits (TCP's flow control holds the client back). With
-//! no room within --idle-timeout, the frame is refused politely. Once the
-//! large frame is answered, its buffers and its room are given back.
+//! no room within --idle-timeout, the frame is refused politely. After a
+//! large frame, the grown buffers and their room are given back as soon as
+//! the client goes quiet or another connection waits for room.
 
 use std::io::Write;
 use std::net::TcpStream;
