@@ -575,6 +575,27 @@ pub mod hostile {
         Slowloris { stop }
     }
 
+    /// Keep `stream` from going idle: a byte every `every`, until the
+    /// guard is dropped. For a test whose client must hold what the server
+    /// gave it past the server's idle timeout.
+    pub fn keep_busy(
+        stream: &TcpStream,
+        byte: u8,
+        every: Duration,
+    ) -> Slowloris {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let mut stream = stream.try_clone().unwrap();
+        thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst)
+                && stream.write_all(&[byte]).is_ok()
+            {
+                thread::sleep(every);
+            }
+        });
+        Slowloris { stop }
+    }
+
     /// Fill a server started with `--events --max-clients 2` with two
     /// silent clients, have a third, turned away, keep trickling a byte
     /// every 5 ms, then free the two slots; return once the server has

@@ -5,8 +5,9 @@
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
 
-use common::testing::{Event, Server, client};
+use common::testing::{Event, Server, client, hostile};
 use predicates::str::contains;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
@@ -70,7 +71,11 @@ fn a_large_frame_with_no_room_within_the_idle_timeout_is_refused_politely() {
     let args =
         [&["--events", "--idle-timeout", "500ms"][..], &ONE_LARGE].concat();
     let mut server = Server::start(SERVER, &args);
-    let _first = large_frame_in_progress(&mut server);
+    let first = large_frame_in_progress(&mut server);
+    // The first client must hold its room past the second's wait, which is
+    // as long as its own idle timeout: a byte every 100 ms keeps it from
+    // being idle (its frame stays far from complete).
+    let busy = hostile::keep_busy(&first, b'a', Duration::from_millis(100));
     let message = "b".repeat(20 * 1024);
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), &message])
@@ -81,6 +86,7 @@ fn a_large_frame_with_no_room_within_the_idle_timeout_is_refused_politely() {
     assert_eq!(refused.get("why"), "memory");
     let drained = server.wait_for_event_where("drained", |e| e.conn == Some(2));
     assert_eq!(drained.get("end"), "eof");
+    drop((busy, first));
 }
 
 #[test]

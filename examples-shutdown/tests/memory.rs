@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
 
 use common::testing::{Server, client, hostile, proc_status, run_events};
 use predicates::str::contains;
@@ -20,7 +21,12 @@ const ONE_LARGE: [&str; 4] =
 fn large_request_in_progress(server: &mut Server, id: u64) -> TcpStream {
     let mut stream = TcpStream::connect(server.addr()).expect("connect");
     stream.write_all(&[b'a'; 20 * 1024]).expect("send 20 KiB");
-    server.wait_for_event_where("memory", |e| e.conn == Some(id));
+    // Its room for a largest request, not the first share every
+    // connection takes.
+    let large = |e: &common::testing::Event| {
+        e.conn == Some(id) && e.num("in_use") > 100 * 1024
+    };
+    server.wait_for_event_where("memory", large);
     stream
 }
 
@@ -66,7 +72,11 @@ fn a_large_request_with_no_room_within_the_idle_timeout_is_refused_politely() {
     let args =
         [&["--events", "--idle-timeout", "500ms"][..], &ONE_LARGE].concat();
     let mut server = Server::start(SERVER, &args);
-    let _first = large_request_in_progress(&mut server, 1);
+    let first = large_request_in_progress(&mut server, 1);
+    // The first client must hold its room past the second's wait, which is
+    // as long as its own idle timeout: a byte every 100 ms keeps it from
+    // being idle (its request stays far below --max-request).
+    let busy = hostile::keep_busy(&first, b'a', Duration::from_millis(100));
     let message = "b".repeat(20 * 1024);
     client(CLIENT)
         .args(["--addr", &server.addr_arg(), &message])
@@ -78,6 +88,7 @@ fn a_large_request_with_no_room_within_the_idle_timeout_is_refused_politely() {
     // Refused with the lingering close: the client read the refusal, no RST.
     let drained = server.wait_for_event_where("drained", |e| e.conn == Some(2));
     assert_eq!(drained.get("end"), "eof");
+    drop((busy, first));
 }
 
 #[test]
