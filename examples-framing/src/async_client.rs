@@ -3,6 +3,7 @@
 //! each reply, which must be the message reversed.
 
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
+use examples_timeout::async_server::runtime;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -20,11 +21,7 @@ pub fn run(
     say: &Narrator,
     on_reply: &mut dyn FnMut(&[u8]),
 ) -> Result<usize, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("start the runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(exchange(addr, messages, opts, say, on_reply))
 }
 

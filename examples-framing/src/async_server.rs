@@ -5,7 +5,7 @@
 //! connection is a task on one thread (lesson 2's async accept loop).
 
 use common::{Context, Failure, Narrator, count, fmt_duration, say};
-use examples_timeout::async_server::{Rules, accept_tasks};
+use examples_timeout::async_server::{Rules, accept_tasks, runtime};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
@@ -35,11 +35,7 @@ pub fn serve(
         once: opts.once,
         busy,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("start the runtime")?;
+    let runtime = runtime()?;
     let opts = std::sync::Arc::new(opts.clone());
     runtime.block_on(accept_tasks(
         listener,

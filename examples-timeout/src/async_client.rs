@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::async_server::runtime;
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,11 +29,7 @@ pub fn run(
     opts: &Options,
     say: &Narrator,
 ) -> Result<Reply, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("start the runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(exchange(addr, message, opts, say))
 }
 

@@ -20,6 +20,16 @@ use crate::server::busy;
 
 pub use crate::options::AsyncServerOptions as Options;
 
+/// A current-thread runtime with I/O and timers: every async binary of the
+/// course runs all its tasks on the one thread that calls it.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("start the runtime")
+}
+
 // ANCHOR: serve
 /// Accept clients on one thread until the process is killed (or one, with
 /// `--once`): a current-thread runtime runs every connection's task here.
@@ -28,11 +38,7 @@ pub fn serve(
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("start the runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(accept_loop(listener, opts.clone(), say.clone()))
 }
 
