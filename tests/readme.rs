@@ -149,9 +149,11 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
 }
 
 /// The binaries the book calls by their short names.
-const BINARIES: [&str; 14] = [
+const BINARIES: [&str; 16] = [
     "shutdown-server",
     "shutdown-client",
+    "shutdown-async-server",
+    "shutdown-async-client",
     "timeout-server",
     "timeout-client",
     "timeout-async-server",

@@ -482,6 +482,8 @@ fn wildcards_hide_only_what_changes() {
 const LESSON_BINARIES: &[&str] = &[
     "shutdown-server",
     "shutdown-client",
+    "shutdown-async-server",
+    "shutdown-async-client",
     "timeout-server",
     "timeout-client",
     "timeout-async-server",

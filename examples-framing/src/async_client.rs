@@ -3,7 +3,7 @@
 //! each reply, which must be the message reversed.
 
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
-use examples_timeout::async_server::runtime;
+use examples_shutdown::async_server::runtime;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;

@@ -154,13 +154,17 @@ fn read_reply(
 // ANCHOR_END: read_reply
 
 /// The longest header line a reply of this protocol starts with.
-const MAX_HEADER: usize = 128;
+pub(crate) const MAX_HEADER: usize = 128;
 
 // ANCHOR: check
 /// The reply's header is the server's word on how many bytes it received:
 /// the only proof that the whole request arrived. shutdown(Write) returning
 /// proved nothing of the kind.
-fn check(reply: &[u8], request: &[u8], say: &Narrator) -> Result<(), Failure> {
+pub(crate) fn check(
+    reply: &[u8],
+    request: &[u8],
+    say: &Narrator,
+) -> Result<(), Failure> {
     match Reply::parse(reply) {
         _ if reply.is_empty() => Err(Failure::msg(
             "the server closed the connection without a reply",

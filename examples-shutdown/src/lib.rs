@@ -45,6 +45,8 @@
 use std::io;
 use std::net::{Shutdown, TcpStream};
 
+pub mod async_client;
+pub mod async_server;
 pub mod client;
 pub mod options;
 pub mod server;

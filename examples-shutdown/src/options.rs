@@ -1,4 +1,4 @@
-//! The flags of `shutdown-server` and `shutdown-client`. Each field is a
+//! The flags of the lesson's servers and clients. Each field is a
 //! flag; its doc comment is the flag's `--help`. The story files read them;
 //! nothing here touches a socket.
 
@@ -99,4 +99,65 @@ impl Default for ClientOptions {
     fn default() -> Self {
         common::args::defaults()
     }
+}
+
+/// How the async server behaves (`shutdown-async-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncServerOptions {
+    /// Serve one client, then exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Refuse requests longer than this (the server never holds more).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_request: usize,
+
+    /// Give up on a client that sends nothing for this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
+    pub idle_timeout: Duration,
+
+    /// End any connection still open after this long: its future is
+    /// dropped wherever it waits (no watchdog thread).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "60s")]
+    pub max_time: Duration,
+
+    /// Serve at most this many clients at once; turn more away politely.
+    /// Each costs a task and a socket, not a thread.
+    #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_clients: u32,
+
+    /// Hold at most this many bytes of requests and replies for all
+    /// clients together; a request that finds no room is refused politely.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub max_memory: usize,
+
+    /// Wrong on purpose: after refusing a request, drop the socket with
+    /// its rest unread, so the kernel sends RST. Shows with
+    /// `--max-request 16` and a client request longer than that.
+    #[arg(long)]
+    pub close_early: bool,
+}
+
+/// What the async client does besides the plain exchange
+/// (`shutdown-async-client --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncClientOptions {
+    /// Never shut down writing: the server cannot know the request is
+    /// complete (it waits until its --idle-timeout or --max-time).
+    #[arg(long)]
+    pub no_shutdown: bool,
+
+    /// Drop the write half of `into_split` instead of calling
+    /// `shutdown()`: tokio sends the FIN all the same.
+    #[arg(long, conflicts_with = "no_shutdown")]
+    pub drop_write_half: bool,
+
+    /// Shut down our read half first, through socket2 (tokio has no
+    /// read-side shutdown), and see what read() does after it.
+    #[arg(long, conflicts_with_all = ["no_shutdown", "drop_write_half"])]
+    pub shutdown_read: bool,
+
+    /// Give up when a read or write waits this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
+    pub read_timeout: Duration,
 }

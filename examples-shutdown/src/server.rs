@@ -18,9 +18,9 @@ use common::{
 use crate::reply_to;
 
 mod abort; // --abort: SO_LINGER 0, the abortive close
-mod gone; // a reply to a client that is no longer there
+pub(crate) mod gone; // a reply to a client that is no longer there
 mod limits; // --max-clients, the turn-away, accept errors
-mod memory; // --max-memory, the bytes all connections may hold
+pub(crate) mod memory; // --max-memory, the bytes all connections may hold
 mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
 

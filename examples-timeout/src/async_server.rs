@@ -4,31 +4,22 @@
 //! which sockets are ready and runs only their tasks. Two deadlines
 //! protect it: `--idle-timeout` for a request to begin, `--request-timeout`
 //! for it to end (the slowloris that sends a byte now and then). `handle`
-//! is the story; the turn-away and the open-file limit follow it.
+//! is the story; the open-file limit follows it. The accept loop, with its
+//! turn-away, is lesson 1's async server's (`accept_tasks`).
 
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{Context, Failure, Narrator, Slots, detail, fmt_duration, say};
+use common::{Context, Failure, Narrator, detail, fmt_duration, say};
+pub use examples_shutdown::async_server::{Rules, accept_tasks, runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::time::{sleep, timeout};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
 
 use crate::MAX_LINE;
 use crate::server::busy;
 
 pub use crate::options::AsyncServerOptions as Options;
-
-/// A current-thread runtime with I/O and timers: every async binary of the
-/// course runs all its tasks on the one thread that calls it.
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("start the runtime")
-}
 
 // ANCHOR: serve
 /// Accept clients on one thread until the process is killed (or one, with
@@ -60,75 +51,6 @@ async fn accept_loop(
     .await
 }
 // ANCHOR_END: serve
-
-/// What the accept loop admits: how many at once, whether to stop after
-/// one, and what a client turned away hears.
-pub struct Rules {
-    /// Serve at most this many at once.
-    pub max_clients: usize,
-    /// Serve one client, then return.
-    pub once: bool,
-    /// The refusal past `max_clients`, in the lesson's own framing.
-    pub busy: Vec<u8>,
-}
-
-// ANCHOR: accept_tasks
-/// Accept clients and run `handle` for each as a task of this thread's
-/// runtime (lesson 3's async server runs on it too).
-pub async fn accept_tasks<H, F>(
-    listener: std::net::TcpListener,
-    rules: Rules,
-    say: Narrator,
-    handle: H,
-) -> Result<(), Failure>
-where
-    H: Fn(TcpStream, Narrator) -> F,
-    F: Future<Output = Result<(), Failure>> + Send + 'static,
-{
-    // tokio registers the socket with epoll; it must not block the thread.
-    listener.set_nonblocking(true).context("set_nonblocking")?;
-    let listener = TcpListener::from_std(listener).context("register")?;
-    let slots = Slots::new(rules.max_clients);
-    let busy: Arc<[u8]> = rules.busy.into();
-    for id in 1u64.. {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // EMFILE past the open-file limit, or a reset while queued:
-                // one connection lost, not the server; the pause keeps the
-                // first kind from spinning.
-                say.problem(format_args!("accept: {e}"));
-                sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let say = say.tagged(format_args!("#{id}"));
-        say!(say, "accepted a connection from {peer}");
-        say.event("accepted", &[("peer", &peer)]);
-        let Some(slot) = slots.take() else {
-            turn_away(stream, slots.max(), Arc::clone(&busy), &say);
-            continue;
-        };
-        let served = handle(stream, say.clone());
-        let task = async move {
-            let served = served.await;
-            drop(slot);
-            if let Err(failure) = served {
-                say.problem(failure);
-            }
-            say.event("done", &[]);
-        };
-        if rules.once {
-            task.await;
-            return Ok(());
-        }
-        // A task, not a thread: a few hundred bytes, run on this thread
-        // whenever its socket is ready.
-        tokio::spawn(task);
-    }
-    Ok(())
-}
-// ANCHOR_END: accept_tasks
 
 // ANCHOR: handle
 /// One connection: read request lines and echo each, within the deadlines.
@@ -253,36 +175,6 @@ async fn read_line(
     }
 }
 // ANCHOR_END: read_line
-
-/// Past --max-clients: the refusal, our FIN, and whatever the client still
-/// sends, read and dropped for 100 ms at most (closing with unread bytes
-/// would send RST, which can destroy the refusal). A task of its own, so
-/// the accept loop never waits for it.
-fn turn_away(
-    mut stream: TcpStream,
-    max: usize,
-    busy: Arc<[u8]>,
-    say: &Narrator,
-) {
-    say!(say, "turned away: {max} clients already (--max-clients)");
-    say.event("turned_away", &[("max", &max)]);
-    let linger = async move {
-        stream.write_all(&busy).await?;
-        stream.shutdown().await?;
-        let (mut sink, mut drained) = ([0u8; 4096], 0);
-        while drained < 64 * 1024 {
-            match stream.read(&mut sink).await? {
-                0 => break,
-                n => drained += n,
-            }
-        }
-        io::Result::Ok(())
-    };
-    tokio::spawn(async move {
-        // Errors and the time limit end it the same way: with the close.
-        let _ = timeout(Duration::from_millis(100), linger).await;
-    });
-}
 
 /// Make room for --max-clients sockets: raise this process's soft limit on
 /// open files up to its hard limit, and say so; warn when even the hard

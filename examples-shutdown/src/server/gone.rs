@@ -10,7 +10,7 @@ use common::{Failure, Narrator};
 
 /// The failure for a reply that could not be sent, with the errno and what
 /// it means; and an event naming its kind.
-pub(super) fn reply_failed(e: io::Error, say: &Narrator) -> Failure {
+pub(crate) fn reply_failed(e: io::Error, say: &Narrator) -> Failure {
     let kind = format!("{:?}", e.kind());
     say.event("reply_failed", &[("kind", &kind)]);
     // Either way the client's kernel answered our data with RST. Linux

@@ -14,10 +14,10 @@ use super::refuse::lingering_close;
 
 /// What every connection holds from the start: its first chunk of request,
 /// and the reply to a request that fits in it.
-pub(super) const FIRST: usize = 2 * CHUNK + 64;
+pub(crate) const FIRST: usize = 2 * CHUNK + 64;
 
 /// How much of a request is read at once.
-pub(super) const CHUNK: usize = 16 * 1024;
+pub(crate) const CHUNK: usize = 16 * 1024;
 
 /// Room for the first chunk of a request and its reply.
 pub(super) fn first(
@@ -32,18 +32,26 @@ pub(super) fn first(
 /// Refuse a request limit past 1 GiB, and a budget too small to serve one
 /// largest request.
 pub(super) fn check(opts: &Options) -> Result<(), Failure> {
-    if opts.max_request > 1 << 30 {
+    check_sizes(opts.max_request, opts.max_memory)
+}
+
+/// [`check`], for the async server's options too.
+pub(crate) fn check_sizes(
+    max_request: usize,
+    max_memory: usize,
+) -> Result<(), Failure> {
+    if max_request > 1 << 30 {
         return Err(Failure::msg(
             "--max-request above 1GiB is refused: one request would be held \
              in memory",
         ));
     }
-    let least = FIRST.saturating_add(whole(opts));
-    if opts.max_memory < least {
+    let least = FIRST.saturating_add(room_for(max_request));
+    if max_memory < least {
         return Err(Failure::msg(format!(
             "--max-memory {} cannot hold one request of --max-request {}",
-            fmt_size(opts.max_memory),
-            fmt_size(opts.max_request)
+            fmt_size(max_memory),
+            fmt_size(max_request)
         ))
         .with_hint(format!("give it at least {least} bytes")));
     }
@@ -53,8 +61,13 @@ pub(super) fn check(opts: &Options) -> Result<(), Failure> {
 /// The room the largest request (one byte past --max-request) and its
 /// reply need.
 fn whole(opts: &Options) -> usize {
+    room_for(opts.max_request)
+}
+
+/// [`whole`], for a given --max-request.
+pub(crate) fn room_for(max_request: usize) -> usize {
     // Saturating: a --max-request near usize::MAX asks for all there is.
-    opts.max_request
+    max_request
         .saturating_add(1)
         .saturating_mul(2)
         .saturating_add(64)
@@ -89,13 +102,18 @@ fn take<T>(
     };
     say!(say, "no memory for this request ({short}): refusing it");
     say.event("refused", &[("why", &"memory")]);
-    let message = format!(
-        "error: server busy: no memory for the request (--max-memory {}); \
-         try again later\n",
-        fmt_size(budget.total())
-    );
+    let message = no_memory(budget);
     let mut out = stream;
     let _ = std::io::Write::write_all(&mut out, message.as_bytes());
     lingering_close(stream, say)?;
     Err(Failure::msg(format!("refused the request: {short}")))
+}
+
+/// What a client hears when its request finds no room in the budget.
+pub(crate) fn no_memory(budget: &Budget) -> String {
+    format!(
+        "error: server busy: no memory for the request (--max-memory {}); \
+         try again later\n",
+        fmt_size(budget.total())
+    )
 }

@@ -1,0 +1,59 @@
+//! `--shutdown-read`: tokio has no read-side shutdown. Its
+//! `TcpStream::shutdown(how)` went before 1.0 (tokio-rs/tokio#3294): it
+//! clashed with `AsyncWriteExt::shutdown`, and a read half's shutdown is
+//! not portable (data that arrives after it is kept by Linux, dropped by
+//! the BSDs, answered with RST by Windows). socket2's `SockRef` borrows
+//! the socket's descriptor and calls shutdown(2) itself.
+
+use std::net::Shutdown;
+use std::time::Instant;
+
+use common::{Context, Failure, Narrator, fmt_duration, say};
+use socket2::SockRef;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+use super::{Options, too_long};
+
+// ANCHOR: shutdown_read
+/// Shut our read half, see what a read does, then send the request and
+/// our FIN: shut both ways, the client reads no reply.
+pub(super) async fn exchange(
+    mut stream: TcpStream,
+    request: &[u8],
+    opts: &Options,
+    say: &Narrator,
+) -> Result<Vec<u8>, Failure> {
+    SockRef::from(&stream)
+        .shutdown(Shutdown::Read)
+        .context("shutdown(Read)")?;
+    // A read now completes at once on Linux: epoll reports the socket
+    // readable (EPOLLRDHUP), and read() returns 0. No FIN has come; this
+    // 0 is our own shutdown's, and it wakes a task waiting to read.
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let n = timeout(opts.read_timeout, stream.read(&mut buf))
+        .await
+        .map_err(|_| too_long(opts))?
+        .context("read after shutdown(Read)")?;
+    let took = started.elapsed();
+    say!(
+        say,
+        "shutdown(Read) through SockRef; read() = {n} after {}: ours, no FIN",
+        fmt_duration(took)
+    );
+    say.event("shutdown_read", &[("read", &n), ("us", &took.as_micros())]);
+    stream
+        .write_all(request)
+        .await
+        .context("send the request")?;
+    stream.shutdown().await.context("shutdown()")?;
+    say!(
+        say,
+        "sent {} bytes, then shutdown(): shut both ways, no reply read",
+        request.len()
+    );
+    Ok(Vec::new())
+}
+// ANCHOR_END: shutdown_read
