@@ -38,6 +38,8 @@ const TARGETS: &[(&str, &[&str], bool)] = &[
     ("broadcast-server", &[], true),
     ("broadcast-client", &["discover"], false),
     ("broadcast-client", &["listen"], false),
+    ("broadcast-async-server", &[], true),
+    ("broadcast-async-client", &["discover"], false),
 ];
 
 /// Values no flag should choke on. None of them is an address.
@@ -270,13 +272,14 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         ("framing-server", "framing-client", &["--repeat", "3"]),
         ("framing-async-server", "framing-async-client", &[]),
         ("broadcast-server", "broadcast-client", &[]),
+        ("broadcast-async-server", "broadcast-async-client", &[]),
     ];
     let mut checked = Vec::new();
     for (server, client, extra) in pairs {
         let server = Server::start(workspace_bin(server), &[]);
         let addr = server.addr_arg();
         let mut args = vec!["--addr", &addr];
-        if client == "broadcast-client" {
+        if client.starts_with("broadcast-") {
             args.insert(0, "discover");
         } else {
             args.push("hello");

@@ -149,7 +149,7 @@ fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
 }
 
 /// The binaries the book calls by their short names.
-const BINARIES: [&str; 16] = [
+const BINARIES: [&str; 18] = [
     "shutdown-server",
     "shutdown-client",
     "shutdown-async-server",
@@ -166,6 +166,8 @@ const BINARIES: [&str; 16] = [
     "framing-async-client",
     "broadcast-server",
     "broadcast-client",
+    "broadcast-async-server",
+    "broadcast-async-client",
 ];
 
 #[test]

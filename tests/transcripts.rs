@@ -266,7 +266,7 @@ fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
     for command in servers {
         let (bin, args) = command.split_first().expect("a server command");
         let mut args: Vec<String> = args.to_vec();
-        if bin == "broadcast-server" {
+        if bin == "broadcast-server" || bin == "broadcast-async-server" {
             let port = started.first().map_or(0, |s| s.addr().port());
             args.extend(["--addr".to_owned(), format!("0.0.0.0:{port}")]);
         }
@@ -284,7 +284,8 @@ fn aim(
     server: Option<SocketAddr>,
 ) -> (Vec<String>, Option<Nobody>) {
     let (bin, rest) = command.split_first().expect("a command");
-    let broadcast = bin == "broadcast-client";
+    let broadcast =
+        bin == "broadcast-client" || bin == "broadcast-async-client";
     let nobody = server.is_none().then(|| Nobody::new(broadcast));
     let port = server
         .map_or_else(|| nobody.as_ref().map_or(0, Nobody::port), |a| a.port());
@@ -494,6 +495,8 @@ const LESSON_BINARIES: &[&str] = &[
     "framing-async-client",
     "broadcast-server",
     "broadcast-client",
+    "broadcast-async-server",
+    "broadcast-async-client",
 ];
 
 /// The commands in backticks of a table cell.

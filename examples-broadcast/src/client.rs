@@ -5,7 +5,7 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
 use examples_timeout::is_timeout;
@@ -81,38 +81,59 @@ pub fn discover(
             Err(e) if is_timeout(&e) => break,
             Err(e) => return Err(Failure::new("receive replies", e)),
         };
-        match Message::parse(&datagram[..n.min(MAX_DATAGRAM + 1)]) {
-            Ok(Message::Here {
-                id: theirs,
-                service,
-            }) if theirs == id => {
-                let reply = Found { service, from };
-                if found.contains(&reply) {
-                    detail!(say, "a second copy of the reply from {from}");
-                    continue;
-                }
-                say!(
-                    say,
-                    "reply from {from}: {} on port {}",
-                    reply.service.name,
-                    reply.service.port
-                );
-                let (name, port) = (&reply.service.name, reply.service.port);
-                say.event(
-                    "reply",
-                    &[("from", &from), ("name", name), ("port", &port)],
-                );
-                found.push(reply);
+        take(&datagram[..n], from, id, &mut found, say);
+    }
+    summary(&mut found, opts.wait, say);
+    Ok(found)
+}
+// ANCHOR_END: discover
+
+// ANCHOR: take
+/// One datagram of the window: a reply to our query `id` joins `found`
+/// (once, however many copies come); anything else is ignored, and said.
+pub(crate) fn take(
+    datagram: &[u8],
+    from: SocketAddr,
+    id: u64,
+    found: &mut Vec<Found>,
+    say: &Narrator,
+) {
+    match Message::parse(datagram) {
+        Ok(Message::Here {
+            id: theirs,
+            service,
+        }) if theirs == id => {
+            let reply = Found { service, from };
+            if found.contains(&reply) {
+                detail!(say, "a second copy of the reply from {from}");
+                return;
             }
-            Ok(_) => detail!(
+            say!(
                 say,
-                "ignored a message from {from} that does not answer our query"
-            ),
-            Err(refused) => {
-                say!(say, "ignored a datagram from {from}: {refused}")
-            }
+                "reply from {from}: {} on port {}",
+                reply.service.name,
+                reply.service.port
+            );
+            let (name, port) = (&reply.service.name, reply.service.port);
+            say.event(
+                "reply",
+                &[("from", &from), ("name", name), ("port", &port)],
+            );
+            found.push(reply);
+        }
+        Ok(_) => detail!(
+            say,
+            "ignored a message from {from} that does not answer our query"
+        ),
+        Err(refused) => {
+            say!(say, "ignored a datagram from {from}: {refused}")
         }
     }
+}
+// ANCHOR_END: take
+
+/// The end of the window: what was found, sorted, and said.
+pub(crate) fn summary(found: &mut [Found], wait: Duration, say: &Narrator) {
     found.sort();
     say.event("found", &[("count", &found.len())]);
     match found.len() {
@@ -125,13 +146,11 @@ pub fn discover(
             say,
             "no replies within {}: nobody answered, and the kernel said \
                 nothing",
-            fmt_duration(opts.wait)
+            fmt_duration(wait)
         ),
         n => say!(say, "{} found", count(n, "service", "services")),
     }
-    Ok(found)
 }
-// ANCHOR_END: discover
 
 // ANCHOR: send_failed
 fn send_failed(

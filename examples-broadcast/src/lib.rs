@@ -38,6 +38,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::str::FromStr;
 
+pub mod async_client;
+pub mod async_server;
 pub mod client;
 pub mod message;
 pub mod multicast;

@@ -108,3 +108,37 @@ impl Default for ListenOptions {
         common::args::defaults()
     }
 }
+
+/// How the async server presents itself (`broadcast-async-server --help`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncServerOptions {
+    /// The service's name, as discovery reports it.
+    #[arg(long, value_parser = parse_name, default_value = "echo")]
+    pub name: String,
+
+    /// The port the service itself is on (reported to clients; discovery
+    /// uses the other port).
+    #[arg(long, value_name = "PORT", default_value = "8000")]
+    pub service_port: u16,
+
+    /// Also broadcast an announcement this often (a task of its own).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub announce_every: Option<Duration>,
+
+    /// Where announcements go: a broadcast address (the LAN is
+    /// 255.255.255.255; the default stays on this host).
+    #[arg(long, value_name = "IP", default_value_t = DEFAULT_BROADCAST)]
+    pub to: Ipv4Addr,
+
+    /// Serve this long, then exit. Without it: until killed.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub serve_for: Option<Duration>,
+}
+
+/// How the async client's `discover` asks.
+#[derive(clap::Args, Clone, Debug)]
+pub struct AsyncDiscoverOptions {
+    /// How long to collect replies: one deadline for the whole window.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "500ms")]
+    pub wait: Duration,
+}

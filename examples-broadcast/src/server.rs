@@ -16,7 +16,7 @@ use crate::message::{MAX_DATAGRAM, Message, Service};
 use crate::{Group, multicast};
 
 mod announce;
-mod ignored;
+pub(crate) mod ignored;
 
 pub use crate::options::ServerOptions as Options;
 
@@ -107,7 +107,7 @@ pub fn bind_shared(
 const TICK: Duration = Duration::from_millis(100);
 
 /// What the server answers with.
-fn service(opts: &Options) -> Service {
+pub(crate) fn service(opts: &Options) -> Service {
     Service {
         name: opts.name.clone(),
         port: opts.service_port,

@@ -9,7 +9,7 @@ use common::{Narrator, say};
 /// Says why datagrams were ignored, without letting a flood of them flood
 /// the log: the first few one by one, then one line per thousand.
 #[derive(Default)]
-pub(super) struct Ignored {
+pub(crate) struct Ignored {
     count: u64,
 }
 
@@ -17,7 +17,7 @@ impl Ignored {
     const SHOWN: u64 = 10;
     const EVERY: u64 = 1000;
 
-    pub(super) fn note(&mut self, from: SocketAddr, why: &str, say: &Narrator) {
+    pub(crate) fn note(&mut self, from: SocketAddr, why: &str, say: &Narrator) {
         self.count += 1;
         if self.count <= Self::SHOWN {
             say!(say, "ignored a datagram from {from}: {why}");
