@@ -17,6 +17,9 @@
 //!   beside tokio-util's `LengthDelimitedCodec` and `LinesCodec` on the
 //!   same bytes, with the allocations each frame costs.
 //! - Round trips of one request: one write per frame against split writes.
+//! - On tokio (feature `tokio`): the u32-length decoder in `FramedRead`
+//!   beside `LengthDelimitedCodec` in `FramedRead`, 64 B messages over
+//!   loopback (`bench/framed.rs`).
 
 use std::io::{self, Read, Write};
 use std::mem::MaybeUninit;
@@ -29,6 +32,9 @@ use common::{Narrator, Verbosity};
 use crate::codec::{Codec, FrameReader, FrameWriter, send};
 use crate::codecs::Strategy;
 use crate::server;
+
+#[cfg(feature = "tokio")]
+mod framed;
 
 /// How much to measure.
 #[derive(Clone, Copy, Debug)]
@@ -641,7 +647,12 @@ fn size_label(size: usize) -> String {
 }
 
 /// The tables, as the binary prints them.
-pub fn render(rows: &[Row], memory: &[Memory], trips: &[Trip]) -> String {
+pub fn render(
+    rows: &[Row],
+    memory: &[Memory],
+    trips: &[Trip],
+    on_tokio: Option<&OnTokio>,
+) -> String {
     let mut out = String::new();
     let mut size = 0;
     for r in rows {
@@ -692,6 +703,35 @@ pub fn render(rows: &[Row], memory: &[Memory], trips: &[Trip]) -> String {
             ));
         }
     }
+    if let Some(t) = on_tokio {
+        out.push_str(&format!(
+            "\non tokio, {} over loopback, in FramedRead: ratios to \
+             LengthDelimitedCodec\n",
+            size_label(t.size)
+        ));
+        out.push_str(
+            "                            MB/s   Mmsg/s  ratio  (IQR)        pairs\n",
+        );
+        let mb = |msgs: f64| msgs * t.size as f64 / 1e6;
+        let theirs = t.theirs_msgs_per_s;
+        out.push_str(&format!(
+            "  {:<22} {:>7.0} {:>8.2}\n",
+            "LengthDelimitedCodec",
+            mb(theirs),
+            theirs / 1e6
+        ));
+        let ours = t.ours_msgs_per_s;
+        out.push_str(&format!(
+            "  {:<22} {:>7.0} {:>8.2}  {:>5.2}  ({:.2}-{:.2})  {:>3}\n",
+            "u32-length",
+            mb(ours),
+            ours / 1e6,
+            t.ratio.median,
+            t.ratio.q1,
+            t.ratio.q3,
+            t.pairs
+        ));
+    }
     out.push_str("\nround trip, 64-byte request and reply (median):\n");
     for t in trips {
         out.push_str(&format!(
@@ -704,7 +744,11 @@ pub fn render(rows: &[Row], memory: &[Memory], trips: &[Trip]) -> String {
 }
 
 /// The issue's targets, checked against a run: one line per target.
-pub fn verdicts(rows: &[Row], memory: &[Memory]) -> Vec<(bool, String)> {
+pub fn verdicts(
+    rows: &[Row],
+    memory: &[Memory],
+    on_tokio: Option<&OnTokio>,
+) -> Vec<(bool, String)> {
     let find = |name: &str, size: usize| {
         rows.iter()
             .find(|r| r.subject.name() == name && r.size == size)
@@ -760,6 +804,16 @@ pub fn verdicts(rows: &[Row], memory: &[Memory]) -> Vec<(bool, String)> {
             ));
         }
     }
+    if let Some(t) = on_tokio {
+        out.push((
+            t.ratio.median >= 1.0,
+            format!(
+                "FramedRead: u32-length {:.2}x LengthDelimitedCodec's msgs/s \
+                 (target 1)",
+                t.ratio.median
+            ),
+        ));
+    }
     for m in memory.iter().filter(|m| !m.name.starts_with("tokio")) {
         out.push((
             m.allocs == 0.0,
@@ -770,4 +824,31 @@ pub fn verdicts(rows: &[Row], memory: &[Memory]) -> Vec<(bool, String)> {
         ));
     }
     out
+}
+
+/// The tokio section's figures: ours against `LengthDelimitedCodec`, both
+/// in `FramedRead`.
+#[derive(Clone, Debug)]
+pub struct OnTokio {
+    /// The message size.
+    pub size: usize,
+    /// Our decoder's median messages per second.
+    pub ours_msgs_per_s: f64,
+    /// `LengthDelimitedCodec`'s.
+    pub theirs_msgs_per_s: f64,
+    /// Ours over theirs in the same pair.
+    pub ratio: Spread,
+    /// How many pairs.
+    pub pairs: usize,
+}
+
+/// The tokio section, or `None` without the `tokio` feature.
+pub fn on_tokio(plan: Plan) -> io::Result<Option<OnTokio>> {
+    #[cfg(feature = "tokio")]
+    return framed::framed_read(plan).map(Some);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = plan;
+        Ok(None)
+    }
 }

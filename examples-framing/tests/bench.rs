@@ -53,6 +53,12 @@ fn the_bench_prints_every_row_well_formed() {
         assert_eq!(row.len(), 3, "{name}: {row:?}");
         assert!(row[0] > 0.0 && row[1] > 0.0, "{name}: {row:?}");
     }
+    // On tokio: MB/s and Mmsg/s for theirs; for ours, the ratio too.
+    let tokio = "on tokio, 64 B over loopback, in FramedRead:";
+    assert_eq!(figures(&table, tokio, "LengthDelimitedCodec").len(), 2);
+    let ours = figures(&table, tokio, "u32-length");
+    assert_eq!(ours.len(), 6, "{ours:?}");
+    assert!(ours[3] <= ours[2] && ours[2] <= ours[4], "{ours:?}");
     for trip in [
         "one write per frame",
         "client splits header and body",
@@ -63,7 +69,7 @@ fn the_bench_prints_every_row_well_formed() {
     }
     let targets = table.split_once("targets:\n").expect("targets").1;
     let verdicts: Vec<&str> = targets.lines().collect();
-    assert!(verdicts.len() >= 14, "{targets}");
+    assert!(verdicts.len() >= 15, "{targets}");
     assert!(
         verdicts
             .iter()

@@ -76,14 +76,16 @@ fn run(args: &Args) -> Result<(), Failure> {
         .map_err(|e| Failure::new("measure in memory", e))?;
     let trips = bench::round_trips(plan)
         .map_err(|e| Failure::new("measure round trips", e))?;
+    let on_tokio = bench::on_tokio(plan)
+        .map_err(|e| Failure::new("measure FramedRead on tokio", e))?;
     let mut text = format!(
         "framing-bench ({profile}; {} MiB a run, {} pairs a row)\n",
         plan.volume >> 20,
         plan.pairs
     );
-    text.push_str(&bench::render(&rows, &memory, &trips));
+    text.push_str(&bench::render(&rows, &memory, &trips, on_tokio.as_ref()));
     text.push_str("\ntargets:\n");
-    for (met, line) in bench::verdicts(&rows, &memory) {
+    for (met, line) in bench::verdicts(&rows, &memory, on_tokio.as_ref()) {
         let mark = if met { "met   " } else { "MISSED" };
         text.push_str(&format!("  {mark} {line}\n"));
     }
