@@ -11,7 +11,7 @@ mod support;
 const TOUR: &str = env!("CARGO_BIN_EXE_advanced-sockets");
 
 /// What lesson 1's summary must say, one line per behaviour.
-const LESSON_ONE: [&str; 11] = [
+const LESSON_ONE: [&str; 13] = [
     "shown: after the client's shutdown(Write), the server read to EOF and the client still read the whole reply",
     "shown: without shutdown(Write) both sides waited",
     "shown: a write after shutdown(Write) failed with BrokenPipe, and the reply still arrived",
@@ -23,6 +23,8 @@ const LESSON_ONE: [&str; 11] = [
     "shown: a server that closed with part of the request unread made the client see ConnectionReset",
     "shown: shutdown(Write), draining to the client's FIN, then closing delivered the refusal cleanly",
     "shown: SO_LINGER 0 made the server's close send RST: the client's read ended in ConnectionReset",
+    "shown: on tokio, dropping the write half sent the FIN: the blocking server read to EOF and replied",
+    "shown: on tokio, --max-time dropped the server's waiting read and closed the connection after",
 ];
 
 // The longest test of this binary; its name sorts first, so that it starts
@@ -60,10 +62,10 @@ fn a_full_tour_runs_every_lesson_and_ends_with_a_summary() {
     }
     assert_eq!(summary.matches("      try: ").count(), 13, "{summary}");
     for count in [
-        "11 of 11",
+        "13 of 13",
         "14 of 14",
-        "7 of 7 behaviours shown; read the chapter Trans",
-        "7 of 7 behaviours shown; read the chapter UDP",
+        "8 of 8 behaviours shown; read the chapter Trans",
+        "8 of 8 behaviours shown; read the chapter UDP",
     ] {
         assert!(summary.contains(count), "{count}: {summary}");
     }
@@ -112,7 +114,7 @@ const LESSON_TWO: [&str; 14] = [
 ];
 
 /// What lesson 3's summary must say.
-const LESSON_THREE: [&str; 7] = [
+const LESSON_THREE: [&str; 8] = [
     "shown: u32-length frames sent a byte at a time came back whole",
     "shown: three netstrings sent in one write came back as three replies",
     "shown: line framing cut \"two\\nlines\" into two messages",
@@ -120,10 +122,11 @@ const LESSON_THREE: [&str; 7] = [
     "with split writes",
     "shown: the first BufReader took the whole burst with it: replies 2 and 3 never came",
     "shown: the server refused a 4 GiB length after reading its 4 bytes, and closed",
+    "shown: on tokio, FramedRead kept the half frame through cancelled next() calls and resumed it",
 ];
 
 /// What lesson 4's summary must say.
-const LESSON_FOUR: [&str; 7] = [
+const LESSON_FOUR: [&str; 8] = [
     "shown: sending to 127.255.255.255 without SO_BROADCAST failed with PermissionDenied (EACCES)",
     "shown: one broadcast query reached all three servers; each answered once, unicast",
     "shown: sent to 127.0.0.1, the query reached gamma alone, the last server bound",
@@ -131,6 +134,7 @@ const LESSON_FOUR: [&str; 7] = [
     "shown: the listener heard herald's announcements, then reported it gone once its TTL passed",
     "shown: no replies, no error: the kernel drops a broadcast nobody wants",
     "shown: a query to 239.255.71.4 on loopback reached the server that joined the group, not the one beside it",
+    "shown: on tokio, one timeout_at window collected the blocking server's reply and the async one's",
 ];
 
 #[test]
@@ -143,7 +147,7 @@ fn tour_runs_one_lesson_by_name_and_quietly() {
             contains("shutdown (half-open sockets")
                 .and(contains("[client]").not()),
         )
-        .stdout(contains("11 of 11 behaviours shown"))
+        .stdout(contains("13 of 13 behaviours shown"))
         .stdout(predicate::function(|out: &str| {
             // The lesson's line, 3 key findings with their commands, the
             // count: nothing else with -q.
@@ -182,12 +186,12 @@ fn pause_waits_for_enter_before_each_lesson() {
         .write_stdin("\n")
         .assert()
         .success()
-        .stdout(contains("Press Enter").and(contains("11 of 11")));
+        .stdout(contains("Press Enter").and(contains("13 of 13")));
     // The end of input instead: the tour stops before the lesson.
     client(TOUR)
         .args(["shutdown", "--pause", "-q"])
         .write_stdin("")
         .assert()
         .success()
-        .stdout(contains("Press Enter").and(contains("of 11").not()));
+        .stdout(contains("Press Enter").and(contains("of 13").not()));
 }

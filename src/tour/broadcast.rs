@@ -14,6 +14,7 @@ use examples_broadcast::client::{self, DiscoverOptions, ListenOptions};
 use examples_broadcast::{
     DEFAULT_BROADCAST, DEFAULT_GROUP, Group, bind_shared, server,
 };
+use examples_broadcast::{async_client, async_server};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "broadcast";
@@ -213,7 +214,49 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         "a query to 239.255.71.4 on loopback reached the server that joined the group, not the one beside it",
     );
     drop((member, outsider));
+
+    tour.step("on tokio: one deadline for the window, and both kinds answer");
+    let first = bind_shared(SocketAddr::from(([0, 0, 0, 0], 0)), None)?;
+    let port = first.local_addr().context("local_addr")?.port();
+    let blocking = start(tour, first, named("alpha", 8001))?;
+    let shared = SocketAddr::from(([0, 0, 0, 0], port));
+    let tokio = start_async(tour, bind_shared(shared, None)?, "beta")?;
+    let opts = async_client::Options {
+        wait: Duration::from_millis(600),
+    };
+    let target = SocketAddr::from((DEFAULT_BROADCAST, port));
+    let got = async_client::discover(target, &opts, &say);
+    report(tour, &got);
+    tour.found(
+        found_names(&got) == ["alpha", "beta"],
+        "on tokio, one timeout_at window collected the blocking server's reply and the async one's",
+    );
+    drop((blocking, tokio));
     Ok(())
+}
+
+/// The async server on a thread of its own, for [`SERVE_FOR`].
+fn start_async(
+    tour: &Tour,
+    socket: UdpSocket,
+    name: &str,
+) -> Result<Running, Failure> {
+    let opts = async_server::Options {
+        name: name.into(),
+        service_port: 8002,
+        serve_for: Some(SERVE_FOR),
+        ..common::args::defaults()
+    };
+    let say = Narrator::server(tour.level()).tagged(format_args!("{name}"));
+    let done = thread::Builder::new()
+        .name(format!("tour-{name}"))
+        .spawn(move || {
+            if let Err(failure) = async_server::serve(socket, &opts, &say) {
+                say.problem(failure);
+            }
+        })
+        .context("start a server thread")?;
+    Ok(Running { done: Some(done) })
 }
 
 /// The names of the services a discovery found (none if it failed).

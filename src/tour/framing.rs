@@ -12,7 +12,7 @@ use common::{Context, Failure, Narrator, Verbosity, fmt_duration};
 use examples_framing::client::{self, Outcome};
 use examples_framing::codecs::Strategy;
 use examples_framing::mistakes::ReadMistake;
-use examples_framing::server;
+use examples_framing::{async_server, server};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "framing";
@@ -156,6 +156,36 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     tour.found(
         closed,
         "the server refused a 4 GiB length after reading its 4 bytes, and closed",
+    );
+
+    tour.step(
+        "on tokio: a timeout cancels next() mid-frame, and loses nothing",
+    );
+    let server = serve_once(tour, |listener, say| {
+        let opts = async_server::Options {
+            once: true,
+            read_timeout: Duration::from_millis(200),
+            ..common::args::defaults()
+        };
+        async_server::serve(listener, &opts, say)
+    })?;
+    let opts = client::Options {
+        stall: Some(Duration::from_millis(700)),
+        ..plain
+    };
+    let say = Narrator::client(tour.level());
+    let message = [b"hello frame".to_vec()];
+    let mut reversed = Vec::new();
+    let mut keep = |reply: &[u8]| reversed.push(reply.to_vec());
+    let got =
+        client::run(&server.addr.into(), &message, &opts, &say, &mut keep);
+    if let Err(failure) = &got {
+        tour.failed("[client]", failure);
+    }
+    server.finish(tour);
+    tour.found(
+        got.is_ok() && reversed == [b"emarf olleh".to_vec()],
+        "on tokio, FramedRead kept the half frame through cancelled next() calls and resumed it",
     );
     Ok(())
 }

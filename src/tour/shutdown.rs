@@ -4,11 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Tour, serve_once};
+use super::{Once, Tour, serve_once};
 use common::{Failure, Narrator, fmt_duration};
 
 use examples_shutdown::client::{self, Seen};
 use examples_shutdown::{Reply, sample_request, server};
+use examples_shutdown::{async_client, async_server};
 
 /// The lesson's name on the tour's command line.
 pub const NAME: &str = "shutdown";
@@ -198,7 +199,68 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ok,
         "SO_LINGER 0 made the server's close send RST: the client's read ended in ConnectionReset",
     );
+
+    tour.step("on tokio: dropping an into_split write half sends the FIN");
+    let opts = async_client::Options {
+        drop_write_half: true,
+        ..common::args::defaults()
+    };
+    let blocking = serve_once(tour, |listener, say| {
+        let opts = server::Options {
+            once: true,
+            ..server::Options::default()
+        };
+        server::serve(listener, &opts, say)
+    })?;
+    let got = async_exchange(tour, blocking, &opts, hello);
+    let ok = got.as_ref().is_ok_and(|reply| {
+        matches!(Reply::parse(reply), Reply::Received { bytes, .. } if bytes == hello.len())
+    });
+    tour.found(
+        ok,
+        "on tokio, dropping the write half sent the FIN: the blocking server read to EOF and replied",
+    );
+
+    tour.step("on tokio: a deadline, not a watchdog, ends a silent client's connection");
+    let deadline = serve_once(tour, |listener, say| {
+        let opts = async_server::Options {
+            once: true,
+            max_time: Duration::from_millis(300),
+            ..common::args::defaults()
+        };
+        async_server::serve(listener, &opts, say)
+    })?;
+    let opts = async_client::Options {
+        no_shutdown: true,
+        read_timeout: Duration::from_secs(3),
+        ..common::args::defaults()
+    };
+    let started = Instant::now();
+    let got = async_exchange(tour, deadline, &opts, hello);
+    let took = started.elapsed();
+    let ok = took < Duration::from_secs(2)
+        && got
+            .as_ref()
+            .is_err_and(|f| f.to_string().contains("without a reply"));
+    tour.found(ok, format!("on tokio, --max-time dropped the server's waiting read and closed the connection after {}", fmt_duration(took)));
     Ok(())
+}
+
+/// One exchange of the async client with `server`, which serves once.
+fn async_exchange(
+    tour: &Tour,
+    server: Once,
+    opts: &async_client::Options,
+    request: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let say = Narrator::client(tour.level());
+    let got = async_client::run(&server.addr.into(), request, opts, &say);
+    match &got {
+        Ok(reply) => say.result(reply),
+        Err(failure) => tour.failed("[client]", failure),
+    }
+    server.finish(tour);
+    got
 }
 
 /// One exchange: a server for one connection on a thread, the client here.
