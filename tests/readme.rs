@@ -277,3 +277,27 @@ fn every_lab_command_the_book_shows_parses() {
     }
     assert!(checked >= 20, "only {checked} lab commands checked");
 }
+
+#[test]
+fn every_async_binary_shows_its_own_pair_to_copy_in_its_help() {
+    let asynchronous: Vec<&str> = BINARIES
+        .iter()
+        .copied()
+        .filter(|b| b.contains("-async-"))
+        .collect();
+    assert_eq!(asynchronous.len(), 8, "{asynchronous:?}");
+    for bin in &asynchronous {
+        let out = std::process::Command::new(workspace_bin(bin))
+            .arg("--help")
+            .output()
+            .expect("run --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{bin}: {help}");
+        // Both async halves of the lesson, as commands to copy.
+        let lesson = bin.split("-async-").next().unwrap_or_default();
+        for half in ["server", "client"] {
+            let line = format!("--bin {lesson}-async-{half}");
+            assert!(help.contains(&line), "{bin} --help lacks {line}:\n{help}");
+        }
+    }
+}

@@ -77,6 +77,18 @@ Announcements instead: add --announce-every 1s to the servers, and run
 Everything stays on this machine: the broadcast address is 127.255.255.255
 unless you give --to (see the book's chapter \"UDP broadcast\").";
 
+/// The end of the async binaries' `--help`.
+pub const ASYNC_PAIR_HELP: &str = "\
+Three terminals, from the repository's root:
+  cargo run -p examples-broadcast --bin broadcast-server -- --name alpha
+  cargo run -p examples-broadcast --bin broadcast-async-server -- --name beta
+  cargo run -p examples-broadcast --bin broadcast-async-client -- discover
+
+Announcements: add --announce-every 1s to broadcast-async-server, and run
+  cargo run -p examples-broadcast --bin broadcast-client -- listen --for 10s
+Everything stays on this machine: the broadcast address is 127.255.255.255
+(see the book's chapter \"The same lessons, async\").";
+
 // ANCHOR: group
 /// A multicast group to use instead of a broadcast address (`--group`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

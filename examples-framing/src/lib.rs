@@ -70,6 +70,18 @@ Both sides must use the same --strategy. Then try the client's --trickle,
 it under --strategy line, and the server's --read-timeout and --mistake
 (see the book's chapter \"Transmitting variable-length messages\").";
 
+/// The end of the async binaries' `--help`.
+pub const ASYNC_PAIR_HELP: &str = "\
+The async pair, in two terminals, from the repository's root:
+  cargo run -p examples-framing --bin framing-async-server
+  cargo run -p examples-framing --bin framing-async-client -- hello world
+
+A frame cut by the server's --read-timeout resumes where it stopped:
+  framing-async-server --read-timeout 500ms
+  framing-client --stall 1500ms \"hello frame\"
+Each half works with the blocking pair's other half, for every --strategy
+(see the book's chapter \"The same lessons, async\").";
+
 /// What the server does to each message before sending it back: reverse
 /// it, so a reply is visibly an answer and not an accidental echo. Into
 /// `reply` (cleared first), a buffer kept from frame to frame.

@@ -68,6 +68,20 @@ runs each. The wrong-on-purpose ones need a server to match:
   shutdown-server --max-time 1s --watchdog-drop
   shutdown-client --no-shutdown --read-timeout 3s hello";
 
+/// The end of the async binaries' `--help`.
+pub const ASYNC_PAIR_HELP: &str = "\
+The async pair, in two terminals, from the repository's root:
+  cargo run -p examples-shutdown --bin shutdown-async-server
+  cargo run -p examples-shutdown --bin shutdown-async-client -- hello
+
+Where tokio differs, one flag each:
+  shutdown-async-client --drop-write-half hello   (the drop sends the FIN)
+  shutdown-async-client --shutdown-read hello     (through socket2's SockRef)
+  shutdown-async-server --max-time 1s
+  shutdown-async-client --no-shutdown hello       (a deadline, no watchdog)
+Each half works with the blocking pair's other half (see the book's chapter
+\"The same lessons, async\").";
+
 // ANCHOR: protocol
 /// The server's answer to a complete request: one header line with what it
 /// received, then the request upper-cased (ASCII only, so any bytes survive).

@@ -73,6 +73,19 @@ Each --mode of the server calls for one of the client's timeouts:
   --udp --drop-first 2   with the client's --udp --retries 4
 (see the book's chapter \"Timeouts\").";
 
+/// The end of the async binaries' `--help`.
+pub const ASYNC_PAIR_HELP: &str = "\
+The async pair, in two terminals, from the repository's root:
+  cargo run -p examples-timeout --bin timeout-async-server
+  cargo run -p examples-timeout --bin timeout-async-client -- hello
+
+The cancel-safety trap, against the blocking server (then without --exact):
+  timeout-server --mode halves
+  timeout-async-client --exact --read-timeout 300ms --retries 5 \"hello world\"
+A deadline against a trickle: timeout-server --mode trickle --interval 100ms,
+and timeout-async-client --read-timeout 300ms --deadline 1s (see the book's
+chapter \"The same lessons, async\").";
+
 /// True when `err` is what a blocking socket returns once its read or write
 /// timeout has passed.
 ///

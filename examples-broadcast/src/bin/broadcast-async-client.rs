@@ -8,12 +8,12 @@ use clap::{Parser, Subcommand};
 use common::args::Talk;
 use common::{Failure, HostPort};
 use examples_broadcast::{
-    DEFAULT_BROADCAST, DEFAULT_PORT, PAIR_HELP, async_client, stays_here,
+    ASYNC_PAIR_HELP, DEFAULT_BROADCAST, DEFAULT_PORT, async_client, stays_here,
 };
 
 /// Finds services by broadcast, on tokio: asks once and lists who answers.
 #[derive(Parser)]
-#[command(name = "broadcast-async-client", version, after_help = PAIR_HELP)]
+#[command(name = "broadcast-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     #[command(subcommand)]
     command: Command,

@@ -7,12 +7,12 @@ use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
 use examples_broadcast::{
-    DEFAULT_BIND, PAIR_HELP, async_server, bind_shared, server,
+    ASYNC_PAIR_HELP, DEFAULT_BIND, async_server, bind_shared, server,
 };
 
 /// Answers discovery queries, and announces itself if asked to, on tokio.
 #[derive(Parser)]
-#[command(name = "broadcast-async-server", version, after_help = PAIR_HELP)]
+#[command(name = "broadcast-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen. 0.0.0.0 (every address) is what hears broadcasts;
     /// port 0 lets the OS choose.

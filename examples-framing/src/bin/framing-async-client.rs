@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Failure, HostPort};
-use examples_framing::{DEFAULT_ADDR, PAIR_HELP, async_client, client};
+use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_client, client};
 
 /// Sends each message as one frame through tokio-util's FramedWrite and
 /// prints the replies (the messages reversed).
 #[derive(Parser)]
-#[command(name = "framing-async-client", version, after_help = PAIR_HELP)]
+#[command(name = "framing-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// The server to reach.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]

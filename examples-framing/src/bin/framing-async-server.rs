@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_framing::{DEFAULT_ADDR, PAIR_HELP, async_server, server};
+use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server, server};
 
 /// Reads frames with the chosen codec through tokio-util's FramedRead and
 /// sends each message back reversed, every client a task on one thread.
 #[derive(Parser)]
-#[command(name = "framing-async-server", version, after_help = PAIR_HELP)]
+#[command(name = "framing-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen; port 0 lets the OS choose.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]

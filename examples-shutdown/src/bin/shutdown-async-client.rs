@@ -7,13 +7,13 @@ use clap::Parser;
 use common::args::{Talk, parse_size};
 use common::{Failure, HostPort};
 use examples_shutdown::{
-    DEFAULT_ADDR, PAIR_HELP, async_client, sample_request,
+    ASYNC_PAIR_HELP, DEFAULT_ADDR, async_client, sample_request,
 };
 
 /// Sends a request, half-closes with tokio's shutdown(), and prints the
 /// server's reply.
 #[derive(Parser)]
-#[command(name = "shutdown-async-client", version, after_help = PAIR_HELP)]
+#[command(name = "shutdown-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// The server to reach.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]

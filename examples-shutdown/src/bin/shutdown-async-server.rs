@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_shutdown::{DEFAULT_ADDR, PAIR_HELP, async_server, server};
+use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server, server};
 
 /// Reads each request until the client's FIN, replies, and half-closes
 /// with tokio's shutdown(); a deadline, not a watchdog, ends a connection.
 #[derive(Parser)]
-#[command(name = "shutdown-async-server", version, after_help = PAIR_HELP)]
+#[command(name = "shutdown-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen; port 0 lets the OS choose.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
