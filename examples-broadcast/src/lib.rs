@@ -23,6 +23,11 @@
 //! cargo run -p examples-broadcast --bin broadcast-client -- discover
 //! ```
 //!
+//! [`async_client`] and [`async_server`] are discovery and announcements on
+//! tokio's `UdpSocket` (`broadcast-async-client`, `broadcast-async-server`),
+//! speaking the same datagrams: the book's chapter "The same lessons,
+//! async".
+//!
 //! ## The chapter, the proofs, the exercises
 //!
 //! - The book's chapter "UDP broadcast" is `docs/src/broadcast.md` in the repository;

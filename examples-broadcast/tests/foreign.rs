@@ -1,5 +1,6 @@
 //! A UDP port is open to anyone: foreign and malformed datagrams are logged
-//! and ignored, and the server keeps answering queries.
+//! and ignored, and the server keeps answering queries; the blocking server
+//! and the async one alike.
 
 use std::net::UdpSocket;
 
@@ -8,11 +9,24 @@ use predicates::str::contains;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_broadcast-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-client");
+const ASYNC_SERVER: &str = env!("CARGO_BIN_EXE_broadcast-async-server");
+const ASYNC_CLIENT: &str = env!("CARGO_BIN_EXE_broadcast-async-client");
 
 #[test]
 fn foreign_and_malformed_datagrams_are_logged_and_ignored() {
+    shrugs_off_foreign_datagrams(SERVER, CLIENT);
+}
+
+#[test]
+fn the_async_server_logs_and_ignores_them_too() {
+    shrugs_off_foreign_datagrams(ASYNC_SERVER, ASYNC_CLIENT);
+}
+
+/// Foreign, malformed and oversized datagrams to `server_bin`, each said
+/// why it was ignored; then `client_bin` still finds it.
+fn shrugs_off_foreign_datagrams(server_bin: &str, client_bin: &str) {
     let mut server =
-        Server::start(SERVER, &["--addr", "0.0.0.0:0", "--name", "sturdy"]);
+        Server::start(server_bin, &["--addr", "0.0.0.0:0", "--name", "sturdy"]);
     let port = server.addr().port();
     let sender = UdpSocket::bind("127.0.0.1:0").expect("bind");
     let to = ("127.0.0.1", port);
@@ -30,7 +44,7 @@ fn foreign_and_malformed_datagrams_are_logged_and_ignored() {
     );
     server.wait_for_line("malformed: id \"nope\" is not 16 hex digits");
     server.wait_for_line("longer than 512 bytes");
-    client(CLIENT)
+    client(client_bin)
         .args([
             "discover",
             "--port",
