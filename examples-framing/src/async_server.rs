@@ -5,6 +5,7 @@
 //! connection is a task on one thread (lesson 2's async accept loop).
 
 use common::{Context, Failure, Narrator, count, fmt_duration, say};
+pub use examples_shutdown::async_server::bind;
 use examples_shutdown::async_server::{Rules, accept_tasks, runtime};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;

@@ -41,10 +41,9 @@ pub fn check(opts: &Options) -> Result<(), Failure> {
     memory::check(opts)
 }
 
-/// Bind the listening socket.
+/// Bind the listening socket (lesson 1's bind, with a deep accept queue).
 pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    let addrs = addr.resolve()?;
-    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
+    examples_shutdown::server::bind(addr)
 }
 
 /// Accept clients until the process is killed (or one, with `--once`),

@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::thread;
 
 use common::{
-    Budget, Context, Failure, HostPort, Narrator, Share, detail, fmt_duration,
-    say,
+    Budget, Context, Failure, Narrator, Share, detail, fmt_duration, say,
 };
 
 use crate::reply_to;
@@ -25,7 +24,7 @@ mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
 
 pub use crate::options::ServerOptions as Options;
-pub use limits::TurnAway;
+pub use limits::{BACKLOG, TurnAway, bind};
 pub use refuse::{LINGER_LIMIT, lingering_close};
 
 /// What every connection shares: the watchdog thread and the memory budget.
@@ -247,15 +246,4 @@ pub fn serve(
 /// Check the options before serving anyone.
 pub fn check(opts: &Options) -> Result<(), Failure> {
     memory::check(opts)
-}
-
-/// Bind the listening socket.
-///
-/// std's `TcpListener::bind` sets SO_REUSEADDR on Unix before binding, so a
-/// restarted server can bind its port again while connections of the
-/// previous run wait out TIME_WAIT. It does not let two servers listen on
-/// one port: the second still gets AddrInUse.
-pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    let addrs = addr.resolve()?;
-    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
 }

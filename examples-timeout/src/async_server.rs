@@ -11,7 +11,7 @@ use std::io;
 use std::sync::Arc;
 
 use common::{Context, Failure, Narrator, detail, fmt_duration, say};
-pub use examples_shutdown::async_server::{Rules, accept_tasks, runtime};
+pub use examples_shutdown::async_server::{Rules, accept_tasks, bind, runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;

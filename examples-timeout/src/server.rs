@@ -180,10 +180,9 @@ fn answer(
 }
 // ANCHOR_END: answer
 
-/// Bind the listening socket for every mode but `full`.
+/// Bind the listening socket (lesson 1's bind, with a deep accept queue) for every mode but `full`.
 pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    let addrs = addr.resolve()?;
-    TcpListener::bind(&addrs[..]).with_context(|| format!("bind {addr}"))
+    examples_shutdown::server::bind(addr)
 }
 
 /// What a client hears when the server already serves its maximum: one

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server, server};
+use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
 
 /// Reads frames with the chosen codec through tokio-util's FramedRead and
 /// sends each message back reversed, every client a task on one thread.
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Failure> {
     let say = args.talk.server();
-    let listener = server::bind(&args.addr)?;
+    let listener = async_server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;
     common::ready(bound);
     common::warn_if_reachable(bound);

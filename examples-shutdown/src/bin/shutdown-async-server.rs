@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server, server};
+use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
 
 /// Reads each request until the client's FIN, replies, and half-closes
 /// with tokio's shutdown(); a deadline, not a watchdog, ends a connection.
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Failure> {
     let say = args.talk.server();
-    let listener = server::bind(&args.addr)?;
+    let listener = async_server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;
     common::ready(bound);
     common::warn_if_reachable(bound);

@@ -1,6 +1,7 @@
-//! Hardening the accept loop: a limit on the connections served at once
-//! (`--max-clients`), a polite refusal beyond it, and accept or spawn
-//! failures that cost one connection, never the server.
+//! Hardening the accept loop: an accept queue deep enough for a crowd, a
+//! limit on the connections served at once (`--max-clients`), a polite
+//! refusal beyond it, and accept or spawn failures that cost one
+//! connection, never the server.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -8,9 +9,41 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Narrator, Slot, Slots, say};
+use common::{Context, Failure, HostPort, Narrator, Slot, Slots, say};
+use socket2::{Domain, Socket, Type};
 
 use crate::busy;
+
+/// How many connections the kernel may hold for `accept`. A crowd connects
+/// faster than the accept loop takes them; with std's 128, a SYN that finds
+/// the queue full is dropped, and its client retries only after 1 s, then
+/// 3 s. Linux caps it at `net.core.somaxconn` (4096 by default).
+pub const BACKLOG: i32 = 4096;
+
+/// Bind the listening socket of every TCP server of the course: what std's
+/// `TcpListener::bind` does, but with [`BACKLOG`] where std always asks for
+/// 128. SO_REUSEADDR (std sets it on Unix too) lets a restarted server bind
+/// its port again while connections of the previous run wait out
+/// TIME_WAIT; it does not let two servers listen on one port: the second
+/// still gets AddrInUse.
+pub fn bind(addr: &HostPort) -> Result<std::net::TcpListener, Failure> {
+    let mut last = None;
+    for at in addr.resolve()? {
+        let socket = Socket::new(Domain::for_address(at), Type::STREAM, None)
+            .context("socket")?;
+        #[cfg(unix)]
+        socket.set_reuse_address(true).context("SO_REUSEADDR")?;
+        match socket
+            .bind(&at.into())
+            .and_then(|()| socket.listen(BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    let e = last.unwrap_or_else(|| io::Error::other("no address to bind"));
+    Err(Failure::new(format!("bind {addr}"), e))
+}
 
 /// At most `max` connections at once, and the turn-away for the others.
 pub(super) struct Limits {
