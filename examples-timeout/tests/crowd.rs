@@ -10,7 +10,7 @@ fn the_crowd_bench_prints_a_row_per_server_and_the_event_driven_one_serves_every
  {
     let out = Command::cargo_bin("timeout-crowd")
         .expect("the bench is built")
-        .args(["--idle", "200", "--hold", "600ms", "--honest", "5"])
+        .args(["--idle", "200", "--hold", "400ms", "--honest", "5"])
         .args([
             "--slowloris",
             "20",
