@@ -218,11 +218,17 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     tour.step("on tokio: one deadline for the window, and both kinds answer");
     let first = bind_shared(SocketAddr::from(([0, 0, 0, 0], 0)), None)?;
     let port = first.local_addr().context("local_addr")?.port();
-    let blocking = start(tour, first, named("alpha", 8001))?;
+    // Both go away soon after the window: this step waits for them.
+    let brief = Duration::from_millis(600);
+    let alpha = server::Options {
+        serve_for: Some(brief),
+        ..named("alpha", 8001)
+    };
+    let blocking = start(tour, first, alpha)?;
     let shared = SocketAddr::from(([0, 0, 0, 0], port));
-    let tokio = start_async(tour, bind_shared(shared, None)?, "beta")?;
+    let tokio = start_async(tour, bind_shared(shared, None)?, "beta", brief)?;
     let opts = async_client::Options {
-        wait: Duration::from_millis(600),
+        wait: Duration::from_millis(300),
     };
     let target = SocketAddr::from((DEFAULT_BROADCAST, port));
     let got = async_client::discover(target, &opts, &say);
@@ -235,16 +241,17 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The async server on a thread of its own, for [`SERVE_FOR`].
+/// The async server on a thread of its own, for `serve_for`.
 fn start_async(
     tour: &Tour,
     socket: UdpSocket,
     name: &str,
+    serve_for: Duration,
 ) -> Result<Running, Failure> {
     let opts = async_server::Options {
         name: name.into(),
         service_port: 8002,
-        serve_for: Some(SERVE_FOR),
+        serve_for: Some(serve_for),
         ..common::args::defaults()
     };
     let say = Narrator::server(tour.level()).tagged(format_args!("{name}"));

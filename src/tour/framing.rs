@@ -164,13 +164,13 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let server = serve_once(tour, |listener, say| {
         let opts = async_server::Options {
             once: true,
-            read_timeout: Duration::from_millis(200),
+            read_timeout: Duration::from_millis(150),
             ..common::args::defaults()
         };
         async_server::serve(listener, &opts, say)
     })?;
     let opts = client::Options {
-        stall: Some(Duration::from_millis(700)),
+        stall: Some(Duration::from_millis(400)),
         ..plain
     };
     let say = Narrator::client(tour.level());

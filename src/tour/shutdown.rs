@@ -225,7 +225,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let deadline = serve_once(tour, |listener, say| {
         let opts = async_server::Options {
             once: true,
-            max_time: Duration::from_millis(300),
+            max_time: Duration::from_millis(200),
             ..common::args::defaults()
         };
         async_server::serve(listener, &opts, say)
