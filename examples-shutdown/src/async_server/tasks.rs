@@ -35,7 +35,7 @@ pub struct Rules {
 
 // ANCHOR: accept_tasks
 /// Accept clients and run `handle` for each as a task of this thread's
-/// runtime (lesson 3's async server runs on it too).
+/// runtime: every async TCP server of the course runs on it.
 pub async fn accept_tasks<H, F>(
     listener: std::net::TcpListener,
     rules: Rules,
