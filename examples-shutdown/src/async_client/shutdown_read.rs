@@ -28,9 +28,9 @@ pub(super) async fn exchange(
     SockRef::from(&stream)
         .shutdown(Shutdown::Read)
         .context("shutdown(Read)")?;
-    // A read now completes at once on Linux: epoll reports the socket
-    // readable (EPOLLRDHUP), and read() returns 0. No FIN has come; this
-    // 0 is our own shutdown's, and it wakes a task waiting to read.
+    // A read now completes at once on Linux: the socket is readable to
+    // epoll, and read() returns 0. No FIN has come; this 0 is our own
+    // shutdown's.
     let started = Instant::now();
     let mut buf = [0u8; 64];
     let n = timeout(opts.read_timeout, stream.read(&mut buf))
