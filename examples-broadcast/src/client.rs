@@ -132,6 +132,22 @@ pub(crate) fn take(
 }
 // ANCHOR_END: take
 
+/// What `discover` prints: a line per service found, or "no services
+/// found".
+pub fn render_found(found: &[Found]) -> String {
+    if found.is_empty() {
+        return "no services found".to_owned();
+    }
+    let lines: Vec<String> = found
+        .iter()
+        .map(|f| {
+            let (name, port) = (&f.service.name, f.service.port);
+            format!("{name:<20} port {port:<5}  from {}", f.from)
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// The end of the window: what was found, sorted, and said.
 pub(crate) fn summary(found: &mut [Found], wait: Duration, say: &Narrator) {
     found.sort();

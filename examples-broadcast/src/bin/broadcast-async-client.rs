@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use common::args::Talk;
 use common::{Failure, HostPort};
+use examples_broadcast::client;
 use examples_broadcast::{
     ASYNC_PAIR_HELP, DEFAULT_BROADCAST, DEFAULT_PORT, async_client, stays_here,
 };
@@ -64,13 +65,6 @@ fn run(args: &Args) -> Result<(), Failure> {
         ));
     }
     let found = async_client::discover(target, options, &say)?;
-    if found.is_empty() {
-        say.result(b"no services found");
-    }
-    for f in &found {
-        let (name, port) = (&f.service.name, f.service.port);
-        let line = format!("{name:<20} port {port:<5}  from {}", f.from);
-        say.result(line.as_bytes());
-    }
+    say.result(client::render_found(&found).as_bytes());
     Ok(())
 }

@@ -96,18 +96,7 @@ fn run(args: &Args) -> Result<(), Failure> {
                 ));
             }
             let found = client::discover(target, options, &say)?;
-            if found.is_empty() {
-                say.result(b"no services found");
-            }
-            for f in &found {
-                say.result(
-                    format!(
-                        "{:<20} port {:<5}  from {}",
-                        f.service.name, f.service.port, f.from
-                    )
-                    .as_bytes(),
-                );
-            }
+            say.result(client::render_found(&found).as_bytes());
             Ok(())
         }
         Command::Listen {
