@@ -295,6 +295,7 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         ("advanced-sockets", &["--list"][..]),
         ("framing-bench", &["--quick"]),
         ("lab", &["--help"]),
+        ("wire", &["--help"]),
     ] {
         let out = with_closed_stdout(binary, args);
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -102,15 +102,21 @@ fn the_pair_in_readme_works_as_shown() {
     assert_eq!(vary(shown), vary(&stdout), "README.md's output is stale");
 }
 
+/// The text of every chapter of the book (docs/src/*.md; the figures
+/// beside them are checked by the tour's figure tests).
+fn chapters() -> Vec<String> {
+    fs::read_dir(root().join("docs/src"))
+        .expect("read docs/src")
+        .map(|e| e.expect("list docs/src").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| fs::read_to_string(p).expect("read a chapter"))
+        .collect()
+}
+
 #[test]
 fn every_cargo_run_command_in_the_docs_names_a_real_binary() {
     let mut docs = vec![readme()];
-    for entry in fs::read_dir(root().join("docs/src")).expect("read docs/src") {
-        docs.push(
-            fs::read_to_string(entry.expect("list docs/src").path())
-                .expect("read a chapter"),
-        );
-    }
+    docs.extend(chapters());
     // Commands on their own lines, and commands in inline code, which
     // prose may wrap over several lines.
     let inline = docs.iter().flat_map(|d| {
@@ -173,9 +179,7 @@ const BINARIES: [&str; 18] = [
 #[test]
 fn every_command_the_book_shows_by_short_name_parses() {
     let mut commands = Vec::new();
-    for entry in fs::read_dir(root().join("docs/src")).expect("read docs/src") {
-        let text = fs::read_to_string(entry.expect("list docs/src").path())
-            .expect("a chapter");
+    for text in chapters() {
         // `$ shutdown-client ...` lines of transcripts, with a quoted
         // newline joining the next line.
         let mut lines = text.lines();

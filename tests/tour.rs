@@ -5,6 +5,7 @@ use common::testing::client;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+mod figures;
 mod lab;
 mod support;
 

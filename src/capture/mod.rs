@@ -1,0 +1,422 @@
+//! Pictures from the wire: capture what a pair sends on loopback, and
+//! reduce it to a ladder (see [`ladder`]) that the book draws (see [`svg`]).
+//!
+//! The capture is `tcpdump -w -` (root or CAP_NET_RAW), read as it comes:
+//! the pcap stream is a 24-byte header, then a 16-byte header per frame.
+//! Two marker datagrams fence the capture, so that it neither starts late
+//! nor stops early, without a sleep: a capture is ready when it has seen
+//! the start marker, and has seen everything sent before the end marker
+//! once it sees that one (loopback delivers in order, one queue per CPU,
+//! and the end marker is sent after the exchange is over).
+
+pub mod ladder;
+pub mod svg;
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{Context, Failure};
+
+/// One TCP segment or UDP datagram, as the capture saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Packet {
+    /// When the kernel saw it, since the Unix epoch.
+    pub at: Duration,
+    /// The sending socket.
+    pub src: SocketAddr,
+    /// The receiving socket (for a broadcast, the broadcast address).
+    pub dst: SocketAddr,
+    /// What it carried.
+    pub kind: Kind,
+}
+
+/// A TCP segment's header fields, or a UDP datagram's length.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// A TCP segment: flags, absolute sequence and acknowledgment numbers,
+    /// and payload length.
+    Tcp {
+        /// SYN, FIN, RST, PSH, ACK.
+        flags: Flags,
+        /// The sequence number, as sent.
+        seq: u32,
+        /// The acknowledgment number, as sent (meaningful with ACK).
+        ack: u32,
+        /// Payload bytes.
+        len: usize,
+    },
+    /// A UDP datagram of `len` payload bytes.
+    Udp {
+        /// Payload bytes.
+        len: usize,
+    },
+}
+
+/// The TCP flags a ladder shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// Synchronize: opens a direction.
+    pub syn: bool,
+    /// Finish: "I will send no more".
+    pub fin: bool,
+    /// Reset: the connection is over, now.
+    pub rst: bool,
+    /// Push: deliver now (set on the last segment of a write).
+    pub psh: bool,
+    /// The acknowledgment number is valid.
+    pub ack: bool,
+}
+
+impl Flags {
+    /// tcpdump's spelling: `S`, `F`, `R`, `P`, then `.` for ACK, as in
+    /// `[S.]` or `[F.]`.
+    pub fn tcpdump(self) -> String {
+        let mut s = String::new();
+        for (on, c) in [
+            (self.syn, 'S'),
+            (self.fin, 'F'),
+            (self.rst, 'R'),
+            (self.psh, 'P'),
+            (self.ack, '.'),
+        ] {
+            if on {
+                s.push(c);
+            }
+        }
+        s
+    }
+
+    /// The inverse of [`Flags::tcpdump`].
+    pub fn parse(s: &str) -> Option<Flags> {
+        let mut f = Flags::default();
+        for c in s.chars() {
+            let bit = match c {
+                'S' => &mut f.syn,
+                'F' => &mut f.fin,
+                'R' => &mut f.rst,
+                'P' => &mut f.psh,
+                '.' => &mut f.ack,
+                _ => return None,
+            };
+            *bit = true;
+        }
+        Some(f)
+    }
+}
+
+/// Parse one Ethernet frame (tcpdump's link type on Linux's `lo`) into a
+/// packet; `None` for anything that is not TCP or UDP over IP.
+pub fn parse_frame(at: Duration, frame: &[u8]) -> Option<Packet> {
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    let sliced = SlicedPacket::from_ethernet(frame).ok()?;
+    let (src_ip, dst_ip): (IpAddr, IpAddr) = match sliced.net? {
+        NetSlice::Ipv4(ip) => (
+            ip.header().source_addr().into(),
+            ip.header().destination_addr().into(),
+        ),
+        NetSlice::Ipv6(ip) => (
+            ip.header().source_addr().into(),
+            ip.header().destination_addr().into(),
+        ),
+        NetSlice::Arp(_) => return None,
+    };
+    let (sport, dport, kind) = match sliced.transport? {
+        TransportSlice::Tcp(tcp) => (
+            tcp.source_port(),
+            tcp.destination_port(),
+            Kind::Tcp {
+                flags: Flags {
+                    syn: tcp.syn(),
+                    fin: tcp.fin(),
+                    rst: tcp.rst(),
+                    psh: tcp.psh(),
+                    ack: tcp.ack(),
+                },
+                seq: tcp.sequence_number(),
+                ack: tcp.acknowledgment_number(),
+                len: tcp.payload().len(),
+            },
+        ),
+        TransportSlice::Udp(udp) => (
+            udp.source_port(),
+            udp.destination_port(),
+            Kind::Udp {
+                len: udp.payload().len(),
+            },
+        ),
+        _ => return None,
+    };
+    Some(Packet {
+        at,
+        src: SocketAddr::new(src_ip, sport),
+        dst: SocketAddr::new(dst_ip, dport),
+        kind,
+    })
+}
+
+/// Read a pcap stream (as `tcpdump -w -` writes it), calling `each` with
+/// every frame's time and bytes, until the stream ends or `each` says stop.
+pub fn read_pcap(
+    mut input: impl Read,
+    mut each: impl FnMut(Duration, &[u8]) -> bool,
+) -> io::Result<()> {
+    let mut header = [0u8; 24];
+    input.read_exact(&mut header)?;
+    let magic =
+        u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    // The writer's byte order and time unit, told by the magic number.
+    let (little, nanos) = match magic {
+        0xa1b2_c3d4 => (true, false),
+        0xa1b2_3c4d => (true, true),
+        0xd4c3_b2a1 => (false, false),
+        0x4d3c_b2a1 => (false, true),
+        _ => return Err(io::Error::other("not a pcap stream")),
+    };
+    let word = |b: &[u8]| {
+        let b = [b[0], b[1], b[2], b[3]];
+        if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    };
+    const ETHERNET: u32 = 1;
+    let link = word(&header[20..24]);
+    if link != ETHERNET {
+        return Err(io::Error::other(format!(
+            "link type {link}, not Ethernet: capture on lo or an Ethernet link"
+        )));
+    }
+    let mut record = [0u8; 16];
+    let mut frame = Vec::new();
+    loop {
+        match input.read_exact(&mut record) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        let secs = u64::from(word(&record[0..4]));
+        let frac = word(&record[4..8]);
+        let at = Duration::from_secs(secs)
+            + if nanos {
+                Duration::from_nanos(frac.into())
+            } else {
+                Duration::from_micros(frac.into())
+            };
+        // tcpdump's snapshot length bounds this (262,144 by default).
+        let captured = word(&record[8..12]) as usize;
+        if captured > 1 << 20 {
+            return Err(io::Error::other("a pcap record over 1 MiB"));
+        }
+        frame.resize(captured, 0);
+        input.read_exact(&mut frame)?;
+        if !each(at, &frame) {
+            return Ok(());
+        }
+    }
+}
+
+/// What a capture delivers, in the order tcpdump wrote it.
+#[derive(Debug)]
+pub enum Seen {
+    /// A packet of the exchange.
+    Packet(Packet),
+    /// End marker number `n`: everything sent before it has been seen.
+    End(u32),
+}
+
+/// A running capture on loopback of the packets to or from one port.
+pub struct Capture {
+    tcpdump: Child,
+    marker: UdpSocket,
+    ends_sent: u32,
+    seen: Receiver<Seen>,
+}
+
+/// The start marker's payload; end markers carry `end N`.
+const START: &[u8] = b"start";
+
+impl Capture {
+    /// Capture TCP and UDP on `lo` to or from `port` (tcpdump needs root
+    /// or CAP_NET_RAW). Returns once the capture is known to be running.
+    pub fn loopback(port: u16) -> Result<Capture, Failure> {
+        // Marker datagrams go from this socket to itself: nothing else
+        // listens on its port, and nothing leaves loopback.
+        let marker =
+            UdpSocket::bind("127.0.0.1:0").context("bind the marker socket")?;
+        let mark = marker.local_addr().context("the marker's address")?;
+        let filter = format!("port {port} or (udp and port {})", mark.port());
+        let mut tcpdump = Command::new("tcpdump")
+            // -U: write each packet as it comes; --immediate-mode: the
+            // kernel hands it over at once, not a buffer's worth later.
+            .args(["-i", "lo", "-n", "-U", "--immediate-mode", "-w", "-"])
+            .arg(&filter)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                Failure::msg(if e.kind() == io::ErrorKind::NotFound {
+                    "tcpdump is not installed (Debian: apt-get install tcpdump)"
+                        .to_owned()
+                } else {
+                    format!("cannot start tcpdump: {e}")
+                })
+            })?;
+        let (Some(stdout), Some(stderr)) =
+            (tcpdump.stdout.take(), tcpdump.stderr.take())
+        else {
+            return Err(Failure::msg("tcpdump's output is not piped"));
+        };
+        // tcpdump's own complaints, kept for the error if it stops.
+        let (err_tx, err_rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if err_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (tx, seen) = mpsc::channel();
+        thread::spawn(move || {
+            // Packets seen before the start marker are not reported: the
+            // capture may have begun in the middle of something.
+            let mut started = false;
+            let _ = read_pcap(stdout, |at, frame| {
+                let Some(packet) = parse_frame(at, frame) else {
+                    return true;
+                };
+                if packet.src != mark || packet.dst != mark {
+                    return !started || tx.send(Seen::Packet(packet)).is_ok();
+                }
+                // On lo a datagram's payload ends the frame (no padding).
+                let Kind::Udp { len } = packet.kind else {
+                    return true;
+                };
+                let payload = &frame[frame.len().saturating_sub(len)..];
+                if payload == START {
+                    started = true;
+                    return true;
+                }
+                let n = std::str::from_utf8(payload)
+                    .ok()
+                    .and_then(|p| p.strip_prefix("end "))
+                    .and_then(|n| n.parse().ok());
+                match n {
+                    Some(n) if started => tx.send(Seen::End(n)).is_ok(),
+                    _ => true,
+                }
+            });
+        });
+        let mut capture = Capture {
+            tcpdump,
+            marker,
+            ends_sent: 0,
+            seen,
+        };
+        capture.wait_started(&err_rx)?;
+        Ok(capture)
+    }
+
+    /// Send a start marker and an end marker until an end marker comes
+    /// back: then tcpdump is capturing. Packets before it are dropped.
+    fn wait_started(
+        &mut self,
+        errors: &Receiver<String>,
+    ) -> Result<(), Failure> {
+        let mark = self.marker.local_addr().context("the marker's address")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.marker
+                .send_to(START, mark)
+                .context("send the start marker")?;
+            let n = self.end()?;
+            loop {
+                match self.seen.recv_timeout(Duration::from_millis(100)) {
+                    Ok(Seen::End(m)) if m == n => return Ok(()),
+                    Ok(_) => continue,
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(self.failed(errors));
+                    }
+                }
+            }
+            if Instant::now() > deadline
+                || matches!(self.tcpdump.try_wait(), Ok(Some(_)))
+            {
+                return Err(self.failed(errors));
+            }
+        }
+    }
+
+    /// The next packet, or an end marker, waiting at most `timeout`.
+    pub fn next(&self, timeout: Duration) -> Option<Seen> {
+        self.seen.recv_timeout(timeout).ok()
+    }
+
+    /// Fence the capture with an end marker, and return every packet seen
+    /// since the start, in capture order.
+    pub fn finish(mut self) -> Result<Vec<Packet>, Failure> {
+        let mut packets = Vec::new();
+        let n = self.end()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.seen.recv_timeout(left) {
+                Ok(Seen::Packet(p)) => packets.push(p),
+                Ok(Seen::End(m)) if m == n => return Ok(packets),
+                Ok(Seen::End(_)) => {}
+                Err(_) => {
+                    return Err(Failure::msg(
+                        "the capture's end marker never came",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Send an end marker, and return its number: once [`Seen::End`] with
+    /// that number comes, everything sent before is seen.
+    pub fn end(&mut self) -> Result<u32, Failure> {
+        let mark = self.marker.local_addr().context("the marker's address")?;
+        self.ends_sent += 1;
+        let payload = format!("end {}", self.ends_sent);
+        self.marker
+            .send_to(payload.as_bytes(), mark)
+            .context("send the end marker")?;
+        Ok(self.ends_sent)
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        let _ = self.tcpdump.kill();
+        let _ = self.tcpdump.wait();
+    }
+}
+
+impl Capture {
+    /// Why tcpdump stopped (or never started capturing), in its words,
+    /// with the usual cause named.
+    fn failed(&mut self, errors: &Receiver<String>) -> Failure {
+        let _ = self.tcpdump.kill();
+        let _ = self.tcpdump.wait();
+        // Its stderr closes as it exits: every line is in by then.
+        let mut said = Vec::new();
+        while let Ok(line) = errors.recv_timeout(Duration::from_secs(1)) {
+            said.push(line);
+        }
+        let said = said.join("; ");
+        if said.contains("ermission") || said.contains("not permitted") {
+            Failure::msg(format!(
+                "capturing on lo needs root or CAP_NET_RAW (try sudo): tcpdump said: {said}"
+            ))
+        } else {
+            Failure::msg(format!("tcpdump did not start capturing: {said}"))
+        }
+    }
+}

@@ -1,0 +1,559 @@
+//! The book's figures, from the wire: each test runs the pair a figure
+//! shows on loopback while capturing, reduces the capture to a ladder, and
+//! fails when it differs from the committed `docs/src/figures/NAME.ladder`,
+//! printing both. `BLESS=1` rewrites the ladder and its SVG instead.
+//!
+//! Capturing needs root (or CAP_NET_RAW) and tcpdump, so `cargo test`
+//! reports these as ignored, with that reason; `.ci/run` runs them as root
+//! with `--ignored`. [`every_svg_is_drawn_from_its_ladder`] needs neither,
+//! and runs everywhere.
+//!
+//! (Compiled into the tour's test binary, as the lab's tests are, so that
+//! CI's `--ignored` run covers them, and their waits overlap the tour's.)
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use advanced_sockets::capture::Capture;
+use advanced_sockets::capture::ladder::{Call, Ladder, Spec, Timing, reduce};
+use advanced_sockets::capture::svg;
+use common::testing::{ClosedPort, Server};
+
+use crate::support::workspace_bin;
+
+mod wire;
+
+/// One figure: the pair to run and what to write beside its rows.
+struct Figure {
+    name: &'static str,
+    about: &'static [&'static str],
+    /// The server and its arguments; `None`: a closed port.
+    server: Option<(&'static str, &'static [&'static str])>,
+    /// The client and its arguments (`--addr` is added).
+    client: (&'static str, &'static [&'static str]),
+    /// The client's exit code.
+    exit: i32,
+    /// Whether the server exits after the exchange (`--once`): then the
+    /// capture ends after it has, so nothing it sends last is missed.
+    once: bool,
+    timing: Option<Timing>,
+    calls: &'static [Call],
+}
+
+fn figures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/figures")
+}
+
+/// Run the figure's pair while capturing, and reduce what was seen.
+fn capture(f: &Figure) -> Ladder {
+    let mut server = f
+        .server
+        .map(|(bin, args)| Server::start(workspace_bin(bin), args));
+    let closed = ClosedPort::new();
+    let addr = server.as_ref().map_or(closed.addr(), Server::addr);
+    let capture = Capture::loopback(addr.port()).unwrap_or_else(|e| {
+        panic!("cannot capture: {e}; the figures' tests need root and tcpdump")
+    });
+    let out = Command::new(workspace_bin(f.client.0))
+        .args(["--addr", &addr.to_string()])
+        .args(f.client.1)
+        .output()
+        .expect("run the client");
+    assert_eq!(
+        out.status.code(),
+        Some(f.exit),
+        "{}: {}",
+        f.name,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Some(server) = server.as_mut()
+        && f.once
+    {
+        // Its exit status is another test's business; here, only that
+        // nothing it sends last is left out.
+        server.wait_for_exit(Duration::from_secs(10));
+    }
+    let packets = capture.finish().expect("finish the capture");
+    let host_of = |a: SocketAddr| Some(usize::from(a.port() == addr.port()));
+    let spec = Spec {
+        about: f.about,
+        name: f.name,
+        hosts: &["client", "server"],
+        host_of: &host_of,
+        timing: f.timing,
+        calls: f.calls,
+    };
+    reduce(&packets, &spec).unwrap_or_else(|e| {
+        let bare = Spec { calls: &[], ..spec };
+        let seen = reduce(&packets, &bare).map(|l| l.text());
+        panic!("{e}; the capture:\n{}", seen.unwrap_or_else(|e| e))
+    })
+}
+
+/// Capture the figure, and compare (or, with `BLESS=1`, rewrite).
+fn check(f: &Figure) {
+    if not_root() {
+        panic!(
+            "the figures' tests capture with tcpdump, which needs root: \
+             sudo -E env \"PATH=$PATH\" cargo test --test tour -- --ignored figure"
+        );
+    }
+    let fresh = capture(f);
+    let ladder = figures_dir().join(format!("{}.ladder", f.name));
+    if std::env::var_os("BLESS").is_some() {
+        // Drawn from the text, as the check without root redraws it.
+        let text = fresh.text();
+        let parsed = Ladder::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let drawn = svg::render(&parsed).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(&ladder, text).expect("write the ladder");
+        fs::write(ladder.with_extension("svg"), drawn).expect("write the svg");
+        return;
+    }
+    let text = fs::read_to_string(&ladder)
+        .unwrap_or_else(|e| panic!("{ladder:?}: {e}; BLESS=1 writes it"));
+    let committed =
+        Ladder::parse(&text).unwrap_or_else(|e| panic!("{ladder:?}: {e}"));
+    let why = if committed.about != fresh.about {
+        Some("the figure's description changed".to_owned())
+    } else {
+        committed.differs(&fresh)
+    };
+    if let Some(why) = why {
+        panic!(
+            "{}: the wire no longer matches the book's figure: {why}\n\
+             --- committed ({ladder:?})\n{}--- captured now\n{}\
+             (BLESS=1 rewrites the figure, if the change is right)",
+            f.name,
+            committed.text(),
+            fresh.text()
+        );
+    }
+}
+
+/// Whether this process lacks root (the only way these tests capture).
+fn not_root() -> bool {
+    // /proc/self/status: "Uid: real effective saved fs".
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let effective = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned));
+    effective.as_deref() != Some("0")
+}
+
+#[test]
+fn every_svg_is_drawn_from_its_ladder() {
+    let dir = figures_dir();
+    let mut ladders = 0;
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&dir).expect("docs/src/figures") {
+        let path = entry.expect("an entry").path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("ladder") => {}
+            Some("svg") => {
+                assert!(
+                    path.with_extension("ladder").is_file(),
+                    "{path:?} has no ladder: every figure is drawn from one"
+                );
+                continue;
+            }
+            _ => panic!(
+                "{path:?}: the figures directory holds ladders and SVGs only"
+            ),
+        }
+        ladders += 1;
+        let text = fs::read_to_string(&path).expect("read the ladder");
+        let ladder =
+            Ladder::parse(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        assert_eq!(
+            ladder.text(),
+            text,
+            "{path:?} is not in its canonical form"
+        );
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
+        assert_eq!(ladder.name, stem, "{path:?} names another figure");
+        assert!(
+            FIGURES.iter().any(|f| f.name == stem),
+            "{path:?}: no test captures this figure"
+        );
+        let drawn = svg::render(&ladder).unwrap_or_else(|e| panic!("{e}"));
+        let svg_path = path.with_extension("svg");
+        let committed = fs::read_to_string(&svg_path).unwrap_or_default();
+        assert!(
+            committed == drawn,
+            "{svg_path:?} was not drawn from {path:?}: BLESS=1 on the figure's test redraws it"
+        );
+        names.push(stem.to_owned());
+    }
+    for f in FIGURES {
+        assert!(
+            names.iter().any(|n| n == f.name),
+            "figure {} has no committed ladder: BLESS=1 writes it",
+            f.name
+        );
+    }
+    assert_eq!(ladders, FIGURES.len());
+}
+
+/// A test that captures the figure `$figure` and compares it.
+macro_rules! figure_test {
+    ($test:ident, $figure:ident) => {
+        #[test]
+        #[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
+        fn $test() {
+            check(&$figure);
+        }
+    };
+}
+
+/// Every figure, for the check that each committed one has its test.
+const FIGURES: &[&Figure] = &[
+    &HALF_CLOSE,
+    &NO_SHUTDOWN,
+    &CLOSE_EARLY,
+    &LINGERING_CLOSE,
+    &ABORT,
+    &WRITE_AFTER_SHUTDOWN,
+    &NAGLE_SPLIT,
+    &NAGLE_ONE_WRITE,
+    &NAGLE_NODELAY,
+    &CONNECT_TIMEOUT,
+    &CONNECT_REFUSED,
+    &MID_MESSAGE,
+    &UDP_RETRY,
+];
+
+const HALF_CLOSE: Figure = Figure {
+    name: "half-close",
+    about: &[
+        "The half-close: the request, the client's FIN (shutdown(Write)),",
+        "the reply, the server's FIN. Each side's TCP state where it changes.",
+    ],
+    server: Some(("shutdown-server", &["--once"])),
+    client: ("shutdown-client", &["hello, half-open world"]),
+    exit: 0,
+    once: true,
+    timing: None,
+    calls: &[
+        Call::new("client", "S", "client", "connect()"),
+        Call::new("client", "P", "client", "write_all(22 bytes)"),
+        Call::new("client", "F", "client", "shutdown(Write)"),
+        Call::new("client", "F", "server", "read() = 0"),
+        Call::new("server", "P", "server", "write_all(50 bytes)"),
+        Call::new("server", "P", "client", "read() = 50"),
+        Call::new("server", "F", "server", "shutdown(Write)"),
+        Call::new("server", "F", "client", "read() = 0"),
+    ],
+};
+
+figure_test!(figure_half_close, HALF_CLOSE);
+
+const NO_SHUTDOWN: Figure = Figure {
+    name: "no-shutdown",
+    about: &[
+        "Without shutdown(Write): the request is sent, but no FIN says it is",
+        "complete, so both sides wait until the client's read timeout.",
+    ],
+    server: Some(("shutdown-server", &["--once"])),
+    client: (
+        "shutdown-client",
+        &["--no-shutdown", "--read-timeout", "300ms", "hello"],
+    ),
+    exit: 1,
+    once: true,
+    timing: Some(Timing {
+        percent: 50,
+        ms: 60,
+    }),
+    calls: &[
+        Call::new("client", "P", "client", "write_all(5 bytes)"),
+        Call::new("client", "P", "server", "read() waits"),
+        Call::new("client", "F", "client", "timed out; close()"),
+        Call::new("client", "F", "server", "read() = 0"),
+        Call::new("server", "P", "server", "write_all(reply)"),
+        Call::new("client", "R", "server", "reply lost: RST"),
+    ],
+};
+
+figure_test!(figure_no_shutdown, NO_SHUTDOWN);
+
+const CLOSE_EARLY: Figure = Figure {
+    name: "close-early",
+    about: &[
+        "A close with unread data: the server refuses a request longer than",
+        "16 bytes and closes with the rest unread, so its kernel sends RST.",
+    ],
+    server: Some((
+        "shutdown-server",
+        &[
+            "--once",
+            "--max-request",
+            "16",
+            "--close-early",
+            "--read-delay",
+            "100ms",
+        ],
+    )),
+    client: ("shutdown-client", &["more than sixteen bytes"]),
+    exit: 1,
+    once: true,
+    timing: None,
+    calls: &[
+        Call::new("client", "P", "client", "write_all(23 bytes)"),
+        Call::new("client", "F", "client", "shutdown(Write)"),
+        Call::new("server", "P", "server", "write_all(refusal)"),
+        Call::new("server", "R", "server", "close(), 6 unread"),
+        Call::new("server", "R", "client", "read(): reset"),
+    ],
+};
+
+figure_test!(figure_close_early, CLOSE_EARLY);
+
+const LINGERING_CLOSE: Figure = Figure {
+    name: "lingering-close",
+    about: &[
+        "The lingering close: the server refuses, shuts down its write side,",
+        "reads to the client's FIN, then closes: a FIN, not an RST.",
+    ],
+    server: Some((
+        "shutdown-server",
+        &["--once", "--max-request", "16", "--read-delay", "100ms"],
+    )),
+    client: ("shutdown-client", &["more than sixteen bytes"]),
+    exit: 1,
+    once: true,
+    timing: None,
+    calls: &[
+        Call::new("client", "P", "client", "write_all(23 bytes)"),
+        Call::new("client", "F", "client", "shutdown(Write)"),
+        Call::new("server", "P", "server", "write_all(refusal)"),
+        Call::new("server", "F", "server", "shutdown(Write)"),
+        Call::new("server", "F", "client", "read() = 0"),
+    ],
+};
+
+figure_test!(figure_lingering_close, LINGERING_CLOSE);
+
+const ABORT: Figure = Figure {
+    name: "abort",
+    about: &[
+        "The abortive close: after its reply the server sets SO_LINGER 0,",
+        "and close() sends RST instead of FIN.",
+    ],
+    server: Some(("shutdown-server", &["--once", "--abort"])),
+    client: ("shutdown-client", &["hello, half-open world"]),
+    exit: 1,
+    once: true,
+    timing: None,
+    calls: &[
+        Call::new("client", "F", "client", "shutdown(Write)"),
+        Call::new("client", "F", "server", "read() = 0"),
+        Call::new("server", "P", "server", "write_all(reply)"),
+        Call::new("server", "R", "server", "SO_LINGER 0, close()"),
+        Call::new("server", "R", "client", "read(): reset"),
+    ],
+};
+
+figure_test!(figure_abort, ABORT);
+
+const WRITE_AFTER_SHUTDOWN: Figure = Figure {
+    name: "write-after-shutdown",
+    about: &[
+        "A write after shutdown(Write) fails at once (BrokenPipe), and sends",
+        "nothing: no segment follows the FIN, and the reply still comes.",
+    ],
+    server: Some(("shutdown-server", &["--once"])),
+    client: ("shutdown-client", &["--write-after-shutdown", "hello"]),
+    exit: 0,
+    once: true,
+    timing: None,
+    calls: &[
+        Call::new("client", "F", "client", "shutdown(Write)"),
+        // "F." rather than "F": another call, on the same row.
+        Call::new("client", "F.", "client", "write(): EPIPE"),
+        Call::new("server", "P", "client", "read() = 32"),
+    ],
+};
+
+figure_test!(figure_write_after_shutdown, WRITE_AFTER_SHUTDOWN);
+
+/// Gaps within 50% or 12 ms: a 40 ms delayed ACK stands out from a few
+/// microseconds either way.
+const NAGLE_TIMING: Option<Timing> = Some(Timing {
+    percent: 50,
+    ms: 12,
+});
+
+const NAGLE_SPLIT: Figure = Figure {
+    name: "nagle-split",
+    about: &[
+        "Nagle meets delayed ACK: two requests, each a 4-byte header and a",
+        "4-byte body in two writes. The second stalls for the delayed ACK.",
+    ],
+    server: Some(("framing-server", &["--once"])),
+    client: (
+        "framing-client",
+        &["--repeat", "2", "--split-writes", "ping"],
+    ),
+    exit: 0,
+    once: true,
+    timing: NAGLE_TIMING,
+    calls: &[
+        Call::new("client", "P", "client", "write(header)"),
+        Call::new("client", "P", "client", "write(body)"),
+        Call::new("server", "P", "server", "write(reply)"),
+        Call::new("client", "P", "client", "write(header)"),
+        Call::new("server", ".", "server", "delayed ACK, 40 ms"),
+        Call::new("client", "P", "client", "body (held till ACK)"),
+        Call::new("server", "P", "server", "write(reply)"),
+    ],
+};
+
+figure_test!(figure_nagle_split, NAGLE_SPLIT);
+
+const NAGLE_ONE_WRITE: Figure = Figure {
+    name: "nagle-one-write",
+    about: &[
+        "The fix: one write per frame. Each 8-byte request is one segment,",
+        "and its reply follows at once.",
+    ],
+    server: Some(("framing-server", &["--once"])),
+    client: ("framing-client", &["--repeat", "2", "ping"]),
+    exit: 0,
+    once: true,
+    timing: NAGLE_TIMING,
+    calls: &[
+        Call::new("client", "P", "client", "write(frame)"),
+        Call::new("server", "P", "server", "write(reply)"),
+        Call::new("client", "P", "client", "write(frame)"),
+        Call::new("server", "P", "server", "write(reply)"),
+    ],
+};
+
+figure_test!(figure_nagle_one_write, NAGLE_ONE_WRITE);
+
+const NAGLE_NODELAY: Figure = Figure {
+    name: "nagle-nodelay",
+    about: &[
+        "TCP_NODELAY with the two writes: no stall, but each frame still",
+        "leaves as two segments.",
+    ],
+    server: Some(("framing-server", &["--once"])),
+    client: (
+        "framing-client",
+        &["--repeat", "2", "--split-writes", "--nodelay", "ping"],
+    ),
+    exit: 0,
+    once: true,
+    timing: NAGLE_TIMING,
+    calls: &[
+        Call::new("client", "P", "client", "write(header)"),
+        Call::new("client", "P", "client", "write(body)"),
+        Call::new("server", "P", "server", "write(reply)"),
+        Call::new("client", "P", "client", "write(header)"),
+        Call::new("client", "P", "client", "write(body)"),
+        Call::new("server", "P", "server", "write(reply)"),
+    ],
+};
+
+figure_test!(figure_nagle_nodelay, NAGLE_NODELAY);
+
+const CONNECT_TIMEOUT: Figure = Figure {
+    name: "connect-timeout",
+    about: &[
+        "A connect to a full accept queue: the server's kernel drops each SYN,",
+        "the client's sends it again after 1 s, and the connect timeout ends it.",
+    ],
+    server: Some(("timeout-server", &["--mode", "full"])),
+    client: ("timeout-client", &["--connect-timeout", "1500ms"]),
+    exit: 1,
+    once: false,
+    timing: Some(Timing {
+        percent: 30,
+        ms: 100,
+    }),
+    calls: &[
+        Call::new("client", "S", "client", "connect()"),
+        Call::new("client", "S", "client", "again, after 1 s"),
+    ],
+};
+
+figure_test!(figure_connect_timeout, CONNECT_TIMEOUT);
+
+const CONNECT_REFUSED: Figure = Figure {
+    name: "connect-refused",
+    about: &[
+        "A connect to a port where nothing listens: the kernel answers the",
+        "SYN with RST at once, and connect() fails: ConnectionRefused.",
+    ],
+    server: None,
+    client: ("timeout-client", &["--connect-timeout", "1500ms"]),
+    exit: 1,
+    once: false,
+    timing: None,
+    calls: &[
+        Call::new("client", "S", "client", "connect()"),
+        Call::new("server", "R", "client", "ConnectionRefused"),
+    ],
+};
+
+figure_test!(figure_connect_refused, CONNECT_REFUSED);
+
+const MID_MESSAGE: Figure = Figure {
+    name: "mid-message",
+    about: &[
+        "A timeout in the middle of a frame: the client sends 9 of 18 bytes",
+        "and pauses; the server's 100 ms reads time out, keeping what came.",
+    ],
+    server: Some(("framing-server", &["--once", "--read-timeout", "100ms"])),
+    client: ("framing-client", &["--stall", "250ms", "hello, framing"]),
+    exit: 0,
+    once: true,
+    timing: Some(Timing {
+        percent: 40,
+        ms: 12,
+    }),
+    calls: &[
+        Call::new("client", "P", "client", "write(9 bytes)"),
+        Call::new("client", "P", "server", "read() = 9"),
+        Call::new("client", "P", "client", "write(9 bytes)"),
+        Call::new("client", "P", "server", "2 timeouts, 9 kept"),
+        Call::new("server", "P", "server", "write(reply)"),
+    ],
+};
+
+figure_test!(figure_mid_message, MID_MESSAGE);
+
+const UDP_RETRY: Figure = Figure {
+    name: "udp-retry",
+    about: &[
+        "UDP retry with backoff: the server drops the first two requests;",
+        "the client waits 100 ms, then a jittered 100 to 200 ms, then answer.",
+    ],
+    server: Some(("timeout-server", &["--udp", "--drop-first", "2"])),
+    client: (
+        "timeout-client",
+        &["--udp", "--retries", "4", "--read-timeout", "100ms"],
+    ),
+    exit: 0,
+    once: false,
+    // The third wait is drawn from [100, 200] ms: any two draws are
+    // within 100% of each other.
+    timing: Some(Timing {
+        percent: 100,
+        ms: 20,
+    }),
+    calls: &[
+        Call::new("client", "udp", "client", "send_to(request)"),
+        Call::new("client", "udp", "server", "dropped"),
+        Call::new("client", "udp", "client", "after 100 ms: again"),
+        Call::new("client", "udp", "server", "dropped"),
+        Call::new("client", "udp", "client", "again, jittered"),
+        Call::new("server", "udp", "server", "send_to(reply)"),
+    ],
+};
+
+figure_test!(figure_udp_retry, UDP_RETRY);
