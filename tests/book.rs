@@ -105,7 +105,9 @@ fn every_test_the_book_names_exists() {
                 lines
                     .find(|l| !l.is_empty() && !l.starts_with("#["))
                     .is_some_and(|l| l.starts_with(&format!("fn {name}(")))
-            });
+            }) || code
+                .contains(&format!("figure_test!({name},"));
+            // (`figure_test!` declares a figure's #[test], tests/figures/.)
             assert!(
                 declared,
                 "{chapter:?} names {quoted}, which is not a #[test] in {path:?}"

@@ -143,11 +143,12 @@ pub enum NoteKind {
 
 /// A call to write beside the first row that matches, at or after the row
 /// the previous call was put on: `sender` sent it, and its flags include
-/// every one of `flags` (`udp` for a datagram, `""` for any row). The same
-/// call again (sender, flags and host) goes on the next such row.
+/// every one of `flags` (`udp` for a datagram, `""` for any row; `=.`:
+/// exactly these, a pure ACK). The same call again (sender, flags and
+/// host) goes on the next such row.
 #[derive(Clone, Copy, Debug)]
 pub struct Call {
-    /// Who sent the row.
+    /// Who sent the row (`h1>r`: sent by h1 to r).
     pub sender: &'static str,
     /// The flags it must carry.
     pub flags: &'static str,
@@ -379,7 +380,12 @@ pub fn reduce(packets: &[Packet], spec: &Spec<'_>) -> Result<Ladder, String> {
     let mut at = 0;
     let mut placed: Vec<(usize, &Call)> = Vec::new();
     for call in spec.calls {
-        let (sender, host) = (index(call.sender)?, index(call.host)?);
+        // `h1>r`: a row from h1 to r; `h1`: a row from h1 to anyone.
+        let (sender, receiver) = match call.sender.split_once('>') {
+            Some((from, to)) => (index(from)?, Some(index(to)?)),
+            None => (index(call.sender)?, None),
+        };
+        let host = index(call.host)?;
         // A repeated call (the same sender, flags and host) is a later
         // row's: the second write(header) goes on the second header.
         let taken = |r: usize| {
@@ -391,7 +397,13 @@ pub fn reduce(packets: &[Packet], spec: &Spec<'_>) -> Result<Ladder, String> {
         };
         let found = rows[at..].iter().enumerate().position(|(i, r)| {
             r.from == sender
-                && call.flags.chars().all(|c| r.what.label().contains(c))
+                && receiver.is_none_or(|to| r.to == to)
+                && match call.flags.strip_prefix('=') {
+                    Some(exact) => r.what.label() == exact,
+                    None => {
+                        call.flags.chars().all(|c| r.what.label().contains(c))
+                    }
+                }
                 && !taken(at + i)
         });
         let Some(offset) = found else {

@@ -232,9 +232,14 @@ pub enum Seen {
 /// A running capture on loopback of the packets to or from one port.
 pub struct Capture {
     tcpdump: Child,
-    marker: UdpSocket,
+    /// The marker socket, on loopback; `None` in a namespace, where the
+    /// capture starts at tcpdump's word and ends when the wire is quiet.
+    marker: Option<UdpSocket>,
     ends_sent: u32,
     seen: Receiver<Seen>,
+    /// tcpdump's stderr, line by line, and what of it was read already.
+    errors: Receiver<String>,
+    said: Vec<String>,
 }
 
 /// The start marker's payload; end markers carry `end N`.
@@ -244,17 +249,66 @@ impl Capture {
     /// Capture TCP and UDP on `lo` to or from `port` (tcpdump needs root
     /// or CAP_NET_RAW). Returns once the capture is known to be running.
     pub fn loopback(port: u16) -> Result<Capture, Failure> {
+        Capture::loopback_matching(&format!("port {port}"))
+    }
+
+    /// Capture what tcpdump's `filter` matches on `lo` (as
+    /// `udp and dst host 127.255.255.255`, for a capture that must start
+    /// before the port is known).
+    pub fn loopback_matching(filter: &str) -> Result<Capture, Failure> {
         // Marker datagrams go from this socket to itself: nothing else
         // listens on its port, and nothing leaves loopback.
         let marker =
             UdpSocket::bind("127.0.0.1:0").context("bind the marker socket")?;
         let mark = marker.local_addr().context("the marker's address")?;
-        let filter = format!("port {port} or (udp and port {})", mark.port());
-        let mut tcpdump = Command::new("tcpdump")
+        let filter = format!("({filter}) or (udp and port {})", mark.port());
+        let mut tcpdump = Command::new("tcpdump");
+        tcpdump.args(["-i", "lo"]).arg(&filter);
+        let mut capture = Capture::spawn(tcpdump, Some(marker))?;
+        capture.wait_started()?;
+        Ok(capture)
+    }
+
+    /// Capture what arrives at `iface` (`-Q in`: not what this host
+    /// sends) and matches `filter`, with `tcpdump` run as `prefix` says:
+    /// `ip netns exec NS tcpdump` for a host of the network lab, say.
+    /// Returns once tcpdump says it is listening; a capture without
+    /// markers ends with [`Capture::finish_when_quiet`].
+    pub fn incoming(
+        mut prefix: Command,
+        iface: &str,
+        filter: &str,
+    ) -> Result<Capture, Failure> {
+        prefix.args(["-i", iface, "-Q", "in", filter]);
+        let mut capture = Capture::spawn(prefix, None)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match capture.errors.recv_timeout(left) {
+                Ok(line) if line.contains("listening on") => {
+                    return Ok(capture);
+                }
+                Ok(line) => capture.said.push(line),
+                Err(_) => return Err(capture.failed()),
+            }
+        }
+    }
+
+    /// Start `tcpdump` (given its interface and filter) writing pcap to
+    /// its stdout, and a thread that parses it. With a marker socket,
+    /// nothing before the start marker is reported.
+    fn spawn(
+        mut command: Command,
+        marker: Option<UdpSocket>,
+    ) -> Result<Capture, Failure> {
+        let mark = match &marker {
+            Some(m) => Some(m.local_addr().context("the marker's address")?),
+            None => None,
+        };
+        let mut tcpdump = command
             // -U: write each packet as it comes; --immediate-mode: the
             // kernel hands it over at once, not a buffer's worth later.
-            .args(["-i", "lo", "-n", "-U", "--immediate-mode", "-w", "-"])
-            .arg(&filter)
+            .args(["-n", "-U", "--immediate-mode", "-w", "-"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -272,8 +326,8 @@ impl Capture {
         else {
             return Err(Failure::msg("tcpdump's output is not piped"));
         };
-        // tcpdump's own complaints, kept for the error if it stops.
-        let (err_tx, err_rx) = mpsc::channel();
+        // tcpdump's own words: its ready line, or why it stopped.
+        let (err_tx, errors) = mpsc::channel();
         thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if err_tx.send(line).is_err() {
@@ -285,12 +339,12 @@ impl Capture {
         thread::spawn(move || {
             // Packets seen before the start marker are not reported: the
             // capture may have begun in the middle of something.
-            let mut started = false;
+            let mut started = mark.is_none();
             let _ = read_pcap(stdout, |at, frame| {
                 let Some(packet) = parse_frame(at, frame) else {
                     return true;
                 };
-                if packet.src != mark || packet.dst != mark {
+                if mark.is_none_or(|m| packet.src != m || packet.dst != m) {
                     return !started || tx.send(Seen::Packet(packet)).is_ok();
                 }
                 // On lo a datagram's payload ends the frame (no padding).
@@ -312,28 +366,30 @@ impl Capture {
                 }
             });
         });
-        let mut capture = Capture {
+        Ok(Capture {
             tcpdump,
             marker,
             ends_sent: 0,
             seen,
-        };
-        capture.wait_started(&err_rx)?;
-        Ok(capture)
+            errors,
+            said: Vec::new(),
+        })
     }
 
     /// Send a start marker and an end marker until an end marker comes
     /// back: then tcpdump is capturing. Packets before it are dropped.
-    fn wait_started(
-        &mut self,
-        errors: &Receiver<String>,
-    ) -> Result<(), Failure> {
-        let mark = self.marker.local_addr().context("the marker's address")?;
+    fn wait_started(&mut self) -> Result<(), Failure> {
+        let Some(marker) = &self.marker else {
+            return Ok(());
+        };
+        let mark = marker.local_addr().context("the marker's address")?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            self.marker
-                .send_to(START, mark)
-                .context("send the start marker")?;
+            if let Some(marker) = &self.marker {
+                marker
+                    .send_to(START, mark)
+                    .context("send the start marker")?;
+            }
             let n = self.end()?;
             loop {
                 match self.seen.recv_timeout(Duration::from_millis(100)) {
@@ -341,14 +397,14 @@ impl Capture {
                     Ok(_) => continue,
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => {
-                        return Err(self.failed(errors));
+                        return Err(self.failed());
                     }
                 }
             }
             if Instant::now() > deadline
                 || matches!(self.tcpdump.try_wait(), Ok(Some(_)))
             {
-                return Err(self.failed(errors));
+                return Err(self.failed());
             }
         }
     }
@@ -360,8 +416,35 @@ impl Capture {
 
     /// Fence the capture with an end marker, and return every packet seen
     /// since the start, in capture order.
-    pub fn finish(mut self) -> Result<Vec<Packet>, Failure> {
+    pub fn finish(self) -> Result<Vec<Packet>, Failure> {
+        self.finish_when_quiet(Duration::ZERO)
+    }
+
+    /// As [`Capture::finish`], once no packet has come for `quiet`: for a
+    /// peer whose last word is a delayed ACK (up to 40 ms on Linux, and
+    /// more under load), with nothing to wait for that says it was sent.
+    pub fn finish_when_quiet(
+        mut self,
+        quiet: Duration,
+    ) -> Result<Vec<Packet>, Failure> {
         let mut packets = Vec::new();
+        if !quiet.is_zero() {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while let Ok(Seen::Packet(p)) = self.seen.recv_timeout(quiet) {
+                packets.push(p);
+                if Instant::now() > deadline {
+                    return Err(Failure::msg("the capture never went quiet"));
+                }
+            }
+        }
+        if self.marker.is_none() {
+            if quiet.is_zero() {
+                return Err(Failure::msg(
+                    "a capture without markers ends when quiet",
+                ));
+            }
+            return Ok(packets);
+        }
         let n = self.end()?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -382,10 +465,15 @@ impl Capture {
     /// Send an end marker, and return its number: once [`Seen::End`] with
     /// that number comes, everything sent before is seen.
     pub fn end(&mut self) -> Result<u32, Failure> {
-        let mark = self.marker.local_addr().context("the marker's address")?;
+        let Some(marker) = &self.marker else {
+            return Err(Failure::msg(
+                "a capture without markers has no end marker",
+            ));
+        };
+        let mark = marker.local_addr().context("the marker's address")?;
         self.ends_sent += 1;
         let payload = format!("end {}", self.ends_sent);
-        self.marker
+        marker
             .send_to(payload.as_bytes(), mark)
             .context("send the end marker")?;
         Ok(self.ends_sent)
@@ -402,18 +490,17 @@ impl Drop for Capture {
 impl Capture {
     /// Why tcpdump stopped (or never started capturing), in its words,
     /// with the usual cause named.
-    fn failed(&mut self, errors: &Receiver<String>) -> Failure {
+    fn failed(&mut self) -> Failure {
         let _ = self.tcpdump.kill();
         let _ = self.tcpdump.wait();
         // Its stderr closes as it exits: every line is in by then.
-        let mut said = Vec::new();
-        while let Ok(line) = errors.recv_timeout(Duration::from_secs(1)) {
-            said.push(line);
+        while let Ok(line) = self.errors.recv_timeout(Duration::from_secs(1)) {
+            self.said.push(line);
         }
-        let said = said.join("; ");
+        let said = self.said.join("; ");
         if said.contains("ermission") || said.contains("not permitted") {
             Failure::msg(format!(
-                "capturing on lo needs root or CAP_NET_RAW (try sudo): tcpdump said: {said}"
+                "capturing needs root or CAP_NET_RAW (try sudo): tcpdump said: {said}"
             ))
         } else {
             Failure::msg(format!("tcpdump did not start capturing: {said}"))

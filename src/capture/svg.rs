@@ -15,6 +15,8 @@ use super::ladder::{Ladder, NoteKind, What};
 const WIDTH: f64 = 640.0;
 /// Room beside the outer columns for calls and states.
 const NOTE: f64 = 150.0;
+/// The same, with three columns or more.
+const NOTE_MANY: f64 = 90.0;
 /// Room on the left for the time axis, in a timed figure.
 const TIME: f64 = 58.0;
 /// From one row to the next.
@@ -38,7 +40,9 @@ pub fn render(ladder: &Ladder) -> Result<String, String> {
         ));
     }
     let left = if ladder.timing.is_some() { TIME } else { 0.0 };
-    let (first, last) = (left + NOTE + 10.0, WIDTH - NOTE - 10.0);
+    // With more columns, less room beside the outer ones.
+    let note = if n == 2 { NOTE } else { NOTE_MANY };
+    let (first, last) = (left + note + 10.0, WIDTH - note - 10.0);
     let x = |h: usize| first + (last - first) * h as f64 / (n - 1) as f64;
     let fits = |text: &str, room: f64, what: &str| {
         let need = text.chars().count() as f64 * CHAR;
@@ -154,9 +158,9 @@ pub fn render(ladder: &Ladder) -> Result<String, String> {
         for h in 0..n {
             let notes = row.notes.iter().filter(|note| note.host == h);
             let (anchor, nx, room) = if h == 0 {
-                ("end", x(h) - 8.0, NOTE - 8.0)
+                ("end", x(h) - 8.0, note - 8.0)
             } else if h == n - 1 {
-                ("start", x(h) + 8.0, NOTE - 8.0)
+                ("start", x(h) + 8.0, note - 8.0)
             } else {
                 ("start", x(h) + 6.0, (last - first) / (n - 1) as f64 - 10.0)
             };

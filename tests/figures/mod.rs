@@ -8,6 +8,9 @@
 //! with `--ignored`. [`every_svg_is_drawn_from_its_ladder`] needs neither,
 //! and runs everywhere.
 //!
+//! `FIGURE_DEBUG=1` prints every packet a figure captured, before the
+//! reduction.
+//!
 //! (Compiled into the tour's test binary, as the lab's tests are, so that
 //! CI's `--ignored` run covers them, and their waits overlap the tour's.)
 
@@ -24,42 +27,94 @@ use common::testing::{ClosedPort, Server};
 
 use crate::support::workspace_bin;
 
+mod lab;
 mod wire;
 
 /// One figure: the pair to run and what to write beside its rows.
 struct Figure {
     name: &'static str,
     about: &'static [&'static str],
-    /// The server and its arguments; `None`: a closed port.
-    server: Option<(&'static str, &'static [&'static str])>,
-    /// The client and its arguments (`--addr` is added).
+    /// The servers and their arguments, the first on port 0 (the others
+    /// on its port: `PORT` in their arguments); none: a closed port.
+    servers: &'static [(&'static str, &'static [&'static str])],
+    /// The client and its arguments: `PORT` and `ADDR` stand for the
+    /// first server's; with neither, `--addr ADDR` comes first.
     client: (&'static str, &'static [&'static str]),
     /// The client's exit code.
     exit: i32,
     /// Whether the server exits after the exchange (`--once`): then the
     /// capture ends after it has, so nothing it sends last is missed.
     once: bool,
+    /// Capture from before the servers start, what this tcpdump filter
+    /// matches (`None`: from after, the first server's port).
+    early: Option<&'static str>,
+    /// The columns, and which one a socket belongs to, given the port.
+    hosts: [&'static str; 2],
+    host_of: fn(SocketAddr, u16) -> Option<usize>,
     timing: Option<Timing>,
     calls: &'static [Call],
+}
+
+/// The usual columns: the server's port is the server, any other the
+/// client.
+const PAIR: [&str; 2] = ["client", "server"];
+fn by_port(a: SocketAddr, port: u16) -> Option<usize> {
+    Some(usize::from(a.port() == port))
 }
 
 fn figures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/figures")
 }
 
+/// `args` with `PORT` and `ADDR` replaced.
+fn fill(args: &[&str], addr: SocketAddr) -> Vec<String> {
+    let port = addr.port().to_string();
+    args.iter()
+        .map(|a| match *a {
+            "ADDR" => addr.to_string(),
+            a => a.replace("PORT", &port),
+        })
+        .collect()
+}
+
 /// Run the figure's pair while capturing, and reduce what was seen.
 fn capture(f: &Figure) -> Ladder {
-    let mut server = f
-        .server
-        .map(|(bin, args)| Server::start(workspace_bin(bin), args));
-    let closed = ClosedPort::new();
-    let addr = server.as_ref().map_or(closed.addr(), Server::addr);
-    let capture = Capture::loopback(addr.port()).unwrap_or_else(|e| {
+    let cannot = |e| -> Capture {
         panic!("cannot capture: {e}; the figures' tests need root and tcpdump")
+    };
+    let early = f.early.map(|filter| {
+        Capture::loopback_matching(filter).unwrap_or_else(cannot)
     });
-    let out = Command::new(workspace_bin(f.client.0))
-        .args(["--addr", &addr.to_string()])
-        .args(f.client.1)
+    let closed = ClosedPort::new();
+    let mut servers: Vec<Server> = Vec::new();
+    let mut addr = closed.addr();
+    for (i, (bin, args)) in f.servers.iter().enumerate() {
+        let server = Server::start(
+            workspace_bin(bin),
+            &fill(args, addr)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        if i == 0 {
+            addr = server.addr();
+        }
+        servers.push(server);
+    }
+    let capture = early.unwrap_or_else(|| {
+        Capture::loopback(addr.port()).unwrap_or_else(cannot)
+    });
+    let mut client = Command::new(workspace_bin(f.client.0));
+    if !f
+        .client
+        .1
+        .iter()
+        .any(|a| a.contains("PORT") || *a == "ADDR")
+    {
+        client.args(["--addr", &addr.to_string()]);
+    }
+    let out = client
+        .args(fill(f.client.1, addr))
         .output()
         .expect("run the client");
     assert_eq!(
@@ -69,19 +124,28 @@ fn capture(f: &Figure) -> Ladder {
         f.name,
         String::from_utf8_lossy(&out.stderr)
     );
-    if let Some(server) = server.as_mut()
-        && f.once
-    {
+    if f.once {
         // Its exit status is another test's business; here, only that
         // nothing it sends last is left out.
-        server.wait_for_exit(Duration::from_secs(10));
+        for server in &mut servers {
+            server.wait_for_exit(Duration::from_secs(10));
+        }
     }
-    let packets = capture.finish().expect("finish the capture");
-    let host_of = |a: SocketAddr| Some(usize::from(a.port() == addr.port()));
+    // A server that stays up may still owe a delayed ACK (a silent one,
+    // for the client's FIN): the capture ends once the wire is quiet.
+    let quiet = Duration::from_millis(if f.once { 0 } else { 250 });
+    let packets = capture
+        .finish_when_quiet(quiet)
+        .expect("finish the capture");
+    let port = addr.port();
+    if std::env::var_os("FIGURE_DEBUG").is_some() {
+        eprintln!("{}: port {port}: {packets:#?}", f.name);
+    }
+    let host_of = |a: SocketAddr| (f.host_of)(a, port);
     let spec = Spec {
         about: f.about,
         name: f.name,
-        hosts: &["client", "server"],
+        hosts: &f.hosts,
         host_of: &host_of,
         timing: f.timing,
         calls: f.calls,
@@ -101,8 +165,13 @@ fn check(f: &Figure) {
              sudo -E env \"PATH=$PATH\" cargo test --test tour -- --ignored figure"
         );
     }
-    let fresh = capture(f);
-    let ladder = figures_dir().join(format!("{}.ladder", f.name));
+    verify(&capture(f));
+}
+
+/// Compare a fresh capture with the committed figure of its name (or,
+/// with `BLESS=1`, rewrite that).
+fn verify(fresh: &Ladder) {
+    let ladder = figures_dir().join(format!("{}.ladder", fresh.name));
     if std::env::var_os("BLESS").is_some() {
         // Drawn from the text, as the check without root redraws it.
         let text = fresh.text();
@@ -119,14 +188,14 @@ fn check(f: &Figure) {
     let why = if committed.about != fresh.about {
         Some("the figure's description changed".to_owned())
     } else {
-        committed.differs(&fresh)
+        committed.differs(fresh)
     };
     if let Some(why) = why {
         panic!(
             "{}: the wire no longer matches the book's figure: {why}\n\
              --- committed ({ladder:?})\n{}--- captured now\n{}\
              (BLESS=1 rewrites the figure, if the change is right)",
-            f.name,
+            fresh.name,
             committed.text(),
             fresh.text()
         );
@@ -176,7 +245,7 @@ fn every_svg_is_drawn_from_its_ladder() {
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
         assert_eq!(ladder.name, stem, "{path:?} names another figure");
         assert!(
-            FIGURES.iter().any(|f| f.name == stem),
+            names_all().any(|n| n == stem),
             "{path:?}: no test captures this figure"
         );
         let drawn = svg::render(&ladder).unwrap_or_else(|e| panic!("{e}"));
@@ -188,14 +257,13 @@ fn every_svg_is_drawn_from_its_ladder() {
         );
         names.push(stem.to_owned());
     }
-    for f in FIGURES {
+    for name in names_all() {
         assert!(
-            names.iter().any(|n| n == f.name),
-            "figure {} has no committed ladder: BLESS=1 writes it",
-            f.name
+            names.iter().any(|n| n == name),
+            "figure {name} has no committed ladder: BLESS=1 writes it"
         );
     }
-    assert_eq!(ladders, FIGURES.len());
+    assert_eq!(ladders, names_all().count());
 }
 
 /// A test that captures the figure `$figure` and compares it.
@@ -207,6 +275,11 @@ macro_rules! figure_test {
             check(&$figure);
         }
     };
+}
+
+/// The name of every figure: loopback's, and the network lab's.
+fn names_all() -> impl Iterator<Item = &'static str> {
+    FIGURES.iter().map(|f| f.name).chain(lab::FIGURES)
 }
 
 /// Every figure, for the check that each committed one has its test.
@@ -224,6 +297,9 @@ const FIGURES: &[&Figure] = &[
     &CONNECT_REFUSED,
     &MID_MESSAGE,
     &UDP_RETRY,
+    &KEEPALIVE,
+    &DISCOVERY,
+    &ANNOUNCEMENTS,
 ];
 
 const HALF_CLOSE: Figure = Figure {
@@ -232,8 +308,11 @@ const HALF_CLOSE: Figure = Figure {
         "The half-close: the request, the client's FIN (shutdown(Write)),",
         "the reply, the server's FIN. Each side's TCP state where it changes.",
     ],
-    server: Some(("shutdown-server", &["--once"])),
+    servers: &[("shutdown-server", &["--once"])],
     client: ("shutdown-client", &["hello, half-open world"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: None,
@@ -257,11 +336,14 @@ const NO_SHUTDOWN: Figure = Figure {
         "Without shutdown(Write): the request is sent, but no FIN says it is",
         "complete, so both sides wait until the client's read timeout.",
     ],
-    server: Some(("shutdown-server", &["--once"])),
+    servers: &[("shutdown-server", &["--once"])],
     client: (
         "shutdown-client",
         &["--no-shutdown", "--read-timeout", "300ms", "hello"],
     ),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: true,
     timing: Some(Timing {
@@ -286,7 +368,7 @@ const CLOSE_EARLY: Figure = Figure {
         "A close with unread data: the server refuses a request longer than",
         "16 bytes and closes with the rest unread, so its kernel sends RST.",
     ],
-    server: Some((
+    servers: &[(
         "shutdown-server",
         &[
             "--once",
@@ -296,8 +378,11 @@ const CLOSE_EARLY: Figure = Figure {
             "--read-delay",
             "100ms",
         ],
-    )),
+    )],
     client: ("shutdown-client", &["more than sixteen bytes"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: true,
     timing: None,
@@ -318,11 +403,14 @@ const LINGERING_CLOSE: Figure = Figure {
         "The lingering close: the server refuses, shuts down its write side,",
         "reads to the client's FIN, then closes: a FIN, not an RST.",
     ],
-    server: Some((
+    servers: &[(
         "shutdown-server",
         &["--once", "--max-request", "16", "--read-delay", "100ms"],
-    )),
+    )],
     client: ("shutdown-client", &["more than sixteen bytes"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: true,
     timing: None,
@@ -343,8 +431,11 @@ const ABORT: Figure = Figure {
         "The abortive close: after its reply the server sets SO_LINGER 0,",
         "and close() sends RST instead of FIN.",
     ],
-    server: Some(("shutdown-server", &["--once", "--abort"])),
+    servers: &[("shutdown-server", &["--once", "--abort"])],
     client: ("shutdown-client", &["hello, half-open world"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: true,
     timing: None,
@@ -365,8 +456,11 @@ const WRITE_AFTER_SHUTDOWN: Figure = Figure {
         "A write after shutdown(Write) fails at once (BrokenPipe), and sends",
         "nothing: no segment follows the FIN, and the reply still comes.",
     ],
-    server: Some(("shutdown-server", &["--once"])),
+    servers: &[("shutdown-server", &["--once"])],
     client: ("shutdown-client", &["--write-after-shutdown", "hello"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: None,
@@ -393,11 +487,14 @@ const NAGLE_SPLIT: Figure = Figure {
         "Nagle meets delayed ACK: two requests, each a 4-byte header and a",
         "4-byte body in two writes. The second stalls for the delayed ACK.",
     ],
-    server: Some(("framing-server", &["--once"])),
+    servers: &[("framing-server", &["--once"])],
     client: (
         "framing-client",
         &["--repeat", "2", "--split-writes", "ping"],
     ),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: NAGLE_TIMING,
@@ -406,7 +503,7 @@ const NAGLE_SPLIT: Figure = Figure {
         Call::new("client", "P", "client", "write(body)"),
         Call::new("server", "P", "server", "write(reply)"),
         Call::new("client", "P", "client", "write(header)"),
-        Call::new("server", ".", "server", "delayed ACK, 40 ms"),
+        Call::new("server", "=.", "server", "delayed ACK, 40 ms"),
         Call::new("client", "P", "client", "body (held till ACK)"),
         Call::new("server", "P", "server", "write(reply)"),
     ],
@@ -420,8 +517,11 @@ const NAGLE_ONE_WRITE: Figure = Figure {
         "The fix: one write per frame. Each 8-byte request is one segment,",
         "and its reply follows at once.",
     ],
-    server: Some(("framing-server", &["--once"])),
+    servers: &[("framing-server", &["--once"])],
     client: ("framing-client", &["--repeat", "2", "ping"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: NAGLE_TIMING,
@@ -441,11 +541,14 @@ const NAGLE_NODELAY: Figure = Figure {
         "TCP_NODELAY with the two writes: no stall, but each frame still",
         "leaves as two segments.",
     ],
-    server: Some(("framing-server", &["--once"])),
+    servers: &[("framing-server", &["--once"])],
     client: (
         "framing-client",
         &["--repeat", "2", "--split-writes", "--nodelay", "ping"],
     ),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: NAGLE_TIMING,
@@ -467,8 +570,11 @@ const CONNECT_TIMEOUT: Figure = Figure {
         "A connect to a full accept queue: the server's kernel drops each SYN,",
         "the client's sends it again after 1 s, and the connect timeout ends it.",
     ],
-    server: Some(("timeout-server", &["--mode", "full"])),
+    servers: &[("timeout-server", &["--mode", "full"])],
     client: ("timeout-client", &["--connect-timeout", "1500ms"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: false,
     timing: Some(Timing {
@@ -489,8 +595,11 @@ const CONNECT_REFUSED: Figure = Figure {
         "A connect to a port where nothing listens: the kernel answers the",
         "SYN with RST at once, and connect() fails: ConnectionRefused.",
     ],
-    server: None,
+    servers: &[],
     client: ("timeout-client", &["--connect-timeout", "1500ms"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 1,
     once: false,
     timing: None,
@@ -508,8 +617,11 @@ const MID_MESSAGE: Figure = Figure {
         "A timeout in the middle of a frame: the client sends 9 of 18 bytes",
         "and pauses; the server's 100 ms reads time out, keeping what came.",
     ],
-    server: Some(("framing-server", &["--once", "--read-timeout", "100ms"])),
+    servers: &[("framing-server", &["--once", "--read-timeout", "100ms"])],
     client: ("framing-client", &["--stall", "250ms", "hello, framing"]),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: true,
     timing: Some(Timing {
@@ -533,11 +645,14 @@ const UDP_RETRY: Figure = Figure {
         "UDP retry with backoff: the server drops the first two requests;",
         "the client waits 100 ms, then a jittered 100 to 200 ms, then answer.",
     ],
-    server: Some(("timeout-server", &["--udp", "--drop-first", "2"])),
+    servers: &[("timeout-server", &["--udp", "--drop-first", "2"])],
     client: (
         "timeout-client",
         &["--udp", "--retries", "4", "--read-timeout", "100ms"],
     ),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
     exit: 0,
     once: false,
     // The third wait is drawn from [100, 200] ms: any two draws are
@@ -557,3 +672,140 @@ const UDP_RETRY: Figure = Figure {
 };
 
 figure_test!(figure_udp_retry, UDP_RETRY);
+
+const KEEPALIVE: Figure = Figure {
+    name: "keepalive",
+    about: &[
+        "Keepalive against a silent server: after 1 s idle, a probe each",
+        "second, one below what the peer acknowledged; each is answered.",
+    ],
+    servers: &[("timeout-server", &["--mode", "silent"])],
+    client: (
+        "timeout-client",
+        &[
+            "--keepalive",
+            "1s",
+            "--keepalive-interval",
+            "1s",
+            "--read-timeout",
+            "2500ms",
+        ],
+    ),
+    hosts: PAIR,
+    early: None,
+    host_of: by_port,
+    exit: 1,
+    once: false,
+    timing: Some(Timing {
+        percent: 30,
+        ms: 100,
+    }),
+    calls: &[
+        Call::new("client", "P", "client", "write_all(5 bytes)"),
+        Call::new("client", "=.", "client", "(kernel) probe"),
+        Call::new("server", "=.", "server", "(kernel) ACK"),
+        Call::new("client", "=.", "client", "(kernel) probe"),
+        Call::new("server", "=.", "server", "(kernel) ACK"),
+        Call::new("client", "F", "client", "timed out; close()"),
+    ],
+};
+
+figure_test!(figure_keepalive, KEEPALIVE);
+
+/// The discovery port is the servers' column, the client's port its own.
+const DISCOVERY_HOSTS: [&str; 2] = ["client", "servers"];
+
+const DISCOVERY: Figure = Figure {
+    name: "discovery",
+    about: &[
+        "Discovery on loopback: one query to 127.255.255.255, which the kernel",
+        "copies to the three servers sharing the port; three unicast answers.",
+    ],
+    // Names and service ports of one length: the three answers are the
+    // same size, whichever comes first.
+    servers: &[
+        (
+            "broadcast-server",
+            &["--addr", "0.0.0.0:0", "--name", "alpha"],
+        ),
+        (
+            "broadcast-server",
+            &["--addr", "0.0.0.0:PORT", "--name", "gamma"],
+        ),
+        (
+            "broadcast-server",
+            &["--addr", "0.0.0.0:PORT", "--name", "delta"],
+        ),
+    ],
+    client: (
+        "broadcast-client",
+        &["discover", "--port", "PORT", "--wait", "300ms"],
+    ),
+    exit: 0,
+    once: false,
+    hosts: DISCOVERY_HOSTS,
+    early: None,
+    host_of: by_port,
+    timing: None,
+    calls: &[
+        Call::new("client", "udp", "client", "send_to(QUERY)"),
+        Call::new("client", "udp", "servers", "a copy for each"),
+        Call::new("servers", "udp", "servers", "HERE, unicast"),
+        Call::new("servers", "udp", "servers", "HERE, unicast"),
+        Call::new("servers", "udp", "servers", "HERE, unicast"),
+    ],
+};
+
+figure_test!(figure_discovery, DISCOVERY);
+
+/// An announcement goes from the server's socket to the broadcast
+/// address, both on the discovery port: the address tells them apart.
+const ANNOUNCE_HOSTS: [&str; 2] = ["alpha", "everyone"];
+fn by_broadcast(a: SocketAddr, port: u16) -> Option<usize> {
+    // The capture began before the port was known: other broadcasts on
+    // loopback (another test's, the tour's) are left out here.
+    let broadcast = a.ip() == std::net::Ipv4Addr::new(127, 255, 255, 255);
+    (a.port() == port).then_some(usize::from(broadcast))
+}
+
+const ANNOUNCEMENTS: Figure = Figure {
+    name: "announcements",
+    about: &[
+        "Announcements: alpha broadcasts one every 200 ms for 500 ms, then",
+        "stops; every socket on the port gets a copy of each.",
+    ],
+    servers: &[(
+        "broadcast-server",
+        &[
+            "--addr",
+            "0.0.0.0:0",
+            "--name",
+            "alpha",
+            "--announce-every",
+            "200ms",
+            "--for",
+            "500ms",
+        ],
+    )],
+    // The listener shares the port; its table comes after --for.
+    client: (
+        "broadcast-client",
+        &["listen", "--port", "PORT", "--for", "1200ms"],
+    ),
+    exit: 0,
+    once: true,
+    hosts: ANNOUNCE_HOSTS,
+    early: Some("udp and dst host 127.255.255.255"),
+    host_of: by_broadcast,
+    timing: Some(Timing {
+        percent: 30,
+        ms: 40,
+    }),
+    calls: &[
+        Call::new("alpha", "udp", "alpha", "send_to(ANNOUNCE)"),
+        Call::new("alpha", "udp", "alpha", "again, 200 ms on"),
+        Call::new("alpha", "udp", "alpha", "again; --for ends"),
+    ],
+};
+
+figure_test!(figure_announcements, ANNOUNCEMENTS);

@@ -19,7 +19,7 @@ use common::testing::{Server, client, events};
 use crate::support::workspace_bin;
 
 /// Build a lab for this test, or fail saying why none can be built here.
-fn lab() -> Lab {
+pub(crate) fn lab() -> Lab {
     if let Some(why) = advanced_sockets::lab::unavailable() {
         cannot_run(&format!("the network lab cannot be built here: {why}"));
     }
@@ -37,7 +37,12 @@ fn cannot_run(why: &str) -> ! {
 }
 
 /// A lesson binary inside `host`.
-fn inside(lab: &Lab, host: &str, bin: &str, args: &[&str]) -> Command {
+pub(crate) fn inside(
+    lab: &Lab,
+    host: &str,
+    bin: &str,
+    args: &[&str],
+) -> Command {
     let mut cmd = lab.command(host, workspace_bin(bin));
     cmd.args(args);
     cmd
