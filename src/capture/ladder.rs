@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
-use super::{Flags, Kind, Packet};
+use super::{Flags, Group, Kind, Packet};
 
 /// One figure's packets, reduced.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +86,13 @@ pub enum What {
         /// Payload bytes.
         len: usize,
     },
+    /// An IGMP (`v6: false`) or MLD message.
+    Group {
+        /// MLD, over IPv6, or IGMP.
+        v6: bool,
+        /// What it says.
+        what: Group,
+    },
 }
 
 impl What {
@@ -95,7 +102,12 @@ impl What {
         match self {
             What::Tcp { flags, .. } => flags.tcpdump(),
             What::Udp { .. } => "udp".to_owned(),
+            What::Group { v6, .. } => Self::protocol(*v6).to_owned(),
         }
+    }
+
+    fn protocol(v6: bool) -> &'static str {
+        if v6 { "mld" } else { "igmp" }
     }
 
     /// A short caption: `[P.] 22 bytes` or `[F.]` or `udp 5 bytes`.
@@ -106,6 +118,9 @@ impl What {
             }
             What::Tcp { flags, .. } => format!("[{}]", flags.tcpdump()),
             What::Udp { len } => format!("udp {len} bytes"),
+            What::Group { v6, what } => {
+                format!("{} {}", Self::protocol(v6).to_uppercase(), what.word())
+            }
         }
     }
 
@@ -116,7 +131,7 @@ impl What {
                 Some(ack) => format!("seq {seq} ack {ack}"),
                 None => format!("seq {seq}"),
             },
-            What::Udp { .. } => String::new(),
+            What::Udp { .. } | What::Group { .. } => String::new(),
         }
     }
 }
@@ -326,6 +341,10 @@ pub fn reduce(packets: &[Packet], spec: &Spec<'_>) -> Result<Ladder, String> {
         let mut notes = Vec::new();
         let what = match p.kind {
             Kind::Udp { len } => What::Udp { len },
+            Kind::Group { what, .. } => What::Group {
+                v6: p.src.is_ipv6(),
+                what,
+            },
             Kind::Tcp {
                 flags,
                 seq,
@@ -537,13 +556,18 @@ impl Ladder {
                 let (from, to) =
                     (host(from, &ladder.hosts)?, host(to, &ladder.hosts)?);
                 let mut fields: HashMap<&str, &str> = HashMap::new();
-                let mut label = "";
-                for (i, word) in rest.iter().enumerate() {
+                // A group row's second word is what it says, not a field.
+                let skip = if matches!(rest.first(), Some(&"igmp" | &"mld")) {
+                    2
+                } else {
+                    1
+                };
+                let label = rest.first().copied().unwrap_or("");
+                for word in rest.iter().skip(skip) {
                     match word.split_once('=') {
                         Some((k, v)) => {
                             fields.insert(k, v);
                         }
-                        None if i == 0 => label = word,
                         None => {
                             return Err(bad("a row's fields are key=value"));
                         }
@@ -555,10 +579,23 @@ impl Ladder {
                         .map(|v| v.parse().map_err(|_| bad("a number")))
                         .transpose()
                 };
-                let len = num("len")?.ok_or_else(|| bad("no len="))? as usize;
-                let what = if label == "udp" {
-                    What::Udp { len }
+                let group = ["report", "leave", "query"]
+                    .into_iter()
+                    .zip([Group::Report, Group::Leave, Group::Query])
+                    .find(|(w, _)| rest.get(1) == Some(w))
+                    .map(|(_, g)| g);
+                let what = if let ("igmp" | "mld", Some(what)) = (label, group)
+                {
+                    What::Group {
+                        v6: label == "mld",
+                        what,
+                    }
+                } else if label == "udp" {
+                    let len = num("len")?.ok_or_else(|| bad("no len="))?;
+                    What::Udp { len: len as usize }
                 } else {
+                    let len =
+                        num("len")?.ok_or_else(|| bad("no len="))? as usize;
                     let flags = label
                         .strip_prefix('[')
                         .and_then(|l| l.strip_suffix(']'))
@@ -726,6 +763,9 @@ fn row_fields(what: &What) -> String {
             None => format!("[{}] seq={seq} len={len}", flags.tcpdump()),
         },
         What::Udp { len } => format!("udp len={len}"),
+        What::Group { v6, what } => {
+            format!("{} {}", What::protocol(v6), what.word())
+        }
     }
 }
 

@@ -54,6 +54,57 @@ pub enum Kind {
         /// Payload bytes.
         len: usize,
     },
+    /// A multicast group message: a host saying it joined or left a
+    /// group, or a router asking who is in one (IGMP for IPv4, MLD for
+    /// IPv6, which rides in ICMPv6).
+    Group {
+        /// What it says.
+        what: Group,
+        /// Of which group (the first record's, in a v3 or MLDv2 report;
+        /// `None` for a general query).
+        group: Option<IpAddr>,
+    },
+}
+
+/// An IGMP or MLD message, by what it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// "I am in this group" (a membership report).
+    Report,
+    /// "I left" (IGMP's leave, MLD's done).
+    Leave,
+    /// "Who is in this group?"
+    Query,
+}
+
+impl Group {
+    /// The ladder's word for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Group::Report => "report",
+            Group::Leave => "leave",
+            Group::Query => "query",
+        }
+    }
+
+    /// IGMP's types (RFC 3376 and earlier), MLD's (RFC 3810, 2710).
+    fn of_igmp(t: u8) -> Option<Group> {
+        match t {
+            0x12 | 0x16 | 0x22 => Some(Group::Report),
+            0x17 => Some(Group::Leave),
+            0x11 => Some(Group::Query),
+            _ => None,
+        }
+    }
+
+    fn of_mld(t: u8) -> Option<Group> {
+        match t {
+            131 | 143 => Some(Group::Report),
+            132 => Some(Group::Leave),
+            130 => Some(Group::Query),
+            _ => None,
+        }
+    }
 }
 
 /// The TCP flags a ladder shows.
@@ -109,7 +160,8 @@ impl Flags {
 }
 
 /// Parse one Ethernet frame (tcpdump's link type on Linux's `lo`) into a
-/// packet; `None` for anything that is not TCP or UDP over IP.
+/// packet; `None` for anything that is not TCP, UDP or a group message
+/// (its "port" is 0) over IP.
 pub fn parse_frame(at: Duration, frame: &[u8]) -> Option<Packet> {
     use etherparse::{NetSlice, SlicedPacket, TransportSlice};
     let sliced = SlicedPacket::from_ethernet(frame).ok()?;
@@ -148,6 +200,32 @@ pub fn parse_frame(at: Duration, frame: &[u8]) -> Option<Packet> {
                 len: udp.payload().len(),
             },
         ),
+        TransportSlice::Igmp(igmp) => {
+            let (t, bytes) = (igmp.type_u8(), igmp.slice());
+            // A v3 report's first record holds its group at 12..16; the
+            // older messages have theirs at 4..8.
+            let at = if t == 0x22 { 12 } else { 4 };
+            let group = bytes
+                .get(at..at + 4)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(IpAddr::from)
+                .filter(|g| !g.is_unspecified());
+            let what = Group::of_igmp(t)?;
+            (0, 0, Kind::Group { what, group })
+        }
+        TransportSlice::Icmpv6(icmp) => {
+            let (t, bytes) = (icmp.type_u8(), icmp.slice());
+            // MLDv2's first record holds its group at 12..28; MLDv1's
+            // message has it at 8..24.
+            let at = if t == 143 { 12 } else { 8 };
+            let group = bytes
+                .get(at..at + 16)
+                .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                .map(IpAddr::from)
+                .filter(|g| !g.is_unspecified());
+            let what = Group::of_mld(t)?;
+            (0, 0, Kind::Group { what, group })
+        }
         _ => return None,
     };
     Some(Packet {
@@ -279,7 +357,8 @@ impl Capture {
         iface: &str,
         filter: &str,
     ) -> Result<Capture, Failure> {
-        prefix.args(["-i", iface, "-Q", "in", filter]);
+        // -p: not promiscuous, so what the card would not take is not seen.
+        prefix.args(["-i", iface, "-p", "-Q", "in", filter]);
         let mut capture = Capture::spawn(prefix, None)?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {

@@ -185,14 +185,16 @@ pub fn render(ladder: &Ladder) -> Result<String, String> {
     Ok(svg)
 }
 
-/// Arrow colours: SYN, FIN, RST, data, a pure ACK, a datagram.
-const COLORS: [(&str, &str); 6] = [
+/// Arrow colours: SYN, FIN, RST, data, a pure ACK, a datagram, a group
+/// message.
+const COLORS: [(&str, &str); 7] = [
     ("syn", "#2b7a2b"),
     ("fin", "#1f5fa8"),
     ("rst", "#c0392b"),
     ("data", "#222222"),
     ("ack", "#8a8a8a"),
     ("udp", "#6b4c9a"),
+    ("group", "#b35c00"),
 ];
 
 fn color_of(what: &What) -> usize {
@@ -203,6 +205,7 @@ fn color_of(what: &What) -> usize {
         What::Tcp { len, .. } if len > 0 => 3,
         What::Tcp { .. } => 4,
         What::Udp { .. } => 5,
+        What::Group { .. } => 6,
     }
 }
 

@@ -2,55 +2,70 @@
 //! as they arrive at every host (`tcpdump -Q in` on each one's eth0), and
 //! merged into one ladder, a column per host.
 
-use std::net::{IpAddr, SocketAddr};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use advanced_sockets::capture::ladder::{Call, Ladder, Spec, reduce};
-use advanced_sockets::capture::{Capture, Packet};
-use advanced_sockets::lab::{HOSTS, ROUTER};
+use advanced_sockets::capture::{Capture, Kind, Packet};
+use advanced_sockets::lab::{HOSTS, Lab, ROUTER};
 use common::testing::Server;
 
 use super::{not_root, verify};
 use crate::lab::{inside, lab};
 
 /// The lab's figures, for the check that each has its committed ladder.
-pub(super) const FIGURES: [&str; 1] = ["lab-broadcast"];
+pub(super) const FIGURES: [&str; 2] = ["lab-broadcast", "lab-multicast"];
 
 /// The columns: the LAN's three hosts, the router's LAN side, and h4
 /// behind it.
 const COLUMNS: [&str; 5] = ["h1", "h2", "h3", "r", "h4"];
 
-/// The column of an address of the lab.
-fn column(ip: IpAddr) -> Option<usize> {
-    if ip == IpAddr::V4(ROUTER.0) || ip == IpAddr::V4(ROUTER.1) {
-        return Some(3);
+/// The column of each address of the lab: IPv4 from the topology, IPv6
+/// link-local as each node's eth0 has it (they are made from its MAC).
+fn columns(lab: &Lab) -> HashMap<IpAddr, usize> {
+    let mut map = HashMap::new();
+    map.insert(IpAddr::V4(ROUTER.0), 3);
+    map.insert(IpAddr::V4(ROUTER.1), 3);
+    for h in HOSTS {
+        if let Some(i) = COLUMNS.iter().position(|c| *c == h.name) {
+            map.insert(IpAddr::V4(h.ip), i);
+        }
     }
-    let host = HOSTS.iter().find(|h| IpAddr::V4(h.ip) == ip)?;
-    COLUMNS.iter().position(|c| *c == host.name)
+    for (i, node) in COLUMNS.iter().enumerate() {
+        let out = lab
+            .command(node, "ip")
+            .args(["-o", "-6", "addr", "show", "dev", "eth0", "scope", "link"])
+            .output()
+            .expect("ip addr");
+        // "3: eth0    inet6 fe80::.../64 scope link ..."
+        let text = String::from_utf8_lossy(&out.stdout);
+        let addr = text.split_whitespace().skip_while(|w| *w != "inet6").nth(1);
+        if let Some(ip) = addr
+            .and_then(|a| a.split('/').next())
+            .and_then(|a| a.parse().ok())
+        {
+            map.insert(ip, i);
+        }
+    }
+    map
 }
 
-/// Run `client` in h1 while every node captures what arrives for
-/// `filter`, and return the packets, each addressed to where it was seen
-/// (a broadcast's copies become one row per receiver), in a fixed order:
-/// h1's datagrams first, by receiver, then the answers, by sender. (Their
-/// copies arrive within microseconds of each other, in any order.)
+/// Start `servers` while every node captures what arrives for `filter`
+/// (and, of group messages, those about `group`), then run `client` in
+/// h1, and return the packets, each addressed to
+/// where it was seen (a broadcast's copies become one row per receiver),
+/// in a fixed order: group messages by sender, then h1's datagrams by
+/// receiver, then the answers by sender. (Copies of one frame arrive
+/// within microseconds of each other, in any order.)
 fn capture_lab(
+    lab: &Lab,
     servers: &[(&str, &[&str])],
     client: &[&str],
     filter: &str,
-) -> Vec<Packet> {
-    assert!(
-        !not_root(),
-        "the lab's figures need root, iproute2 and tcpdump: sudo -E env \
-         \"PATH=$PATH\" cargo test --test tour -- --ignored figure_lab"
-    );
-    let lab = lab();
-    let _servers: Vec<Server> = servers
-        .iter()
-        .map(|(host, args)| {
-            Server::spawn(inside(&lab, host, "broadcast-server", args))
-        })
-        .collect();
+    group: Option<IpAddr>,
+) -> (Vec<Packet>, HashMap<IpAddr, usize>) {
+    let columns = columns(lab);
     let captures: Vec<(usize, Capture)> = COLUMNS
         .iter()
         .enumerate()
@@ -61,7 +76,13 @@ fn capture_lab(
             (i, capture)
         })
         .collect();
-    let out = inside(&lab, "h1", "broadcast-client", client)
+    let _servers: Vec<Server> = servers
+        .iter()
+        .map(|(host, args)| {
+            Server::spawn(inside(lab, host, "broadcast-server", args))
+        })
+        .collect();
+    let out = inside(lab, "h1", "broadcast-client", client)
         .output()
         .expect("run the client in h1");
     assert!(
@@ -74,36 +95,60 @@ fn capture_lab(
         let packets = capture
             .finish_when_quiet(Duration::from_millis(300))
             .expect("finish a capture");
-        for mut p in packets {
-            let here = if at == 3 {
-                ROUTER.0
+        let here = columns
+            .iter()
+            .find(|(ip, c)| **c == at && ip.is_ipv4())
+            .map(|(ip, _)| *ip);
+        // A fresh lab's interfaces still report their own groups (the
+        // solicited-node ones): only the figure's group is kept.
+        let ours = |p: &Packet| match p.kind {
+            Kind::Group { group: g, .. } => g.is_some() && g == group,
+            _ => true,
+        };
+        for mut p in packets.into_iter().filter(ours) {
+            // Addressed to where it was seen, in the family it came in.
+            let here = if p.dst.is_ipv6() {
+                columns
+                    .iter()
+                    .find(|(ip, c)| **c == at && ip.is_ipv6())
+                    .map(|(ip, _)| *ip)
             } else {
-                host_ip(COLUMNS[at])
+                here
             };
-            p.dst = SocketAddr::new(IpAddr::V4(here), p.dst.port());
-            seen.push((at, p));
+            if let Some(here) = here {
+                p.dst = SocketAddr::new(here, p.dst.port());
+                seen.push((at, p));
+            }
         }
     }
-    let from_h1 = |p: &Packet| column(p.src.ip()) == Some(0);
     seen.sort_by_key(|(at, p)| {
-        let sender = column(p.src.ip()).unwrap_or(usize::MAX);
-        if from_h1(p) { (0, *at) } else { (1, sender) }
+        let sender = columns.get(&p.src.ip()).copied().unwrap_or(usize::MAX);
+        let phase = match p.kind {
+            Kind::Group { .. } => 0,
+            _ if sender == 0 => 1,
+            _ => 2,
+        };
+        (phase, sender, *at)
     });
-    seen.into_iter().map(|(_, p)| p).collect()
+    (seen.into_iter().map(|(_, p)| p).collect(), columns)
 }
 
-fn host_ip(name: &str) -> std::net::Ipv4Addr {
-    HOSTS
-        .iter()
-        .find(|h| h.name == name)
-        .map(|h| h.ip)
-        .unwrap_or_else(|| panic!("no host {name}"))
+/// A lab, or a failure saying why none can be built here.
+fn root_lab() -> Lab {
+    assert!(
+        !not_root(),
+        "the lab's figures need root, iproute2 and tcpdump: sudo -E env \
+         \"PATH=$PATH\" cargo test --test tour -- --ignored figure_lab"
+    );
+    lab()
 }
 
 #[test]
 #[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
 fn figure_lab_broadcast() {
-    let packets = capture_lab(
+    let lab = root_lab();
+    let (packets, columns) = capture_lab(
+        &lab,
         &[
             ("h2", &["--name", "h2"]),
             ("h3", &["--name", "h3"]),
@@ -118,8 +163,9 @@ fn figure_lab_broadcast() {
             "-q",
         ],
         "udp port 7104",
+        None,
     );
-    let host_of = |a: SocketAddr| column(a.ip());
+    let host_of = |a: SocketAddr| columns.get(&a.ip()).copied();
     let spec = Spec {
         about: &[
             "A broadcast on the lab's LAN: h1 asks 198.51.100.255; a copy of",
@@ -133,6 +179,62 @@ fn figure_lab_broadcast() {
         calls: &[
             Call::new("h1", "udp", "h1", "QUERY"),
             Call::new("h1>r", "udp", "r", "not forwarded"),
+            Call::new("h1>r", "udp", "h4", "no copy"),
+            Call::new("h2", "udp", "h2", "HERE"),
+            Call::new("h3", "udp", "h3", "HERE"),
+        ],
+    };
+    let ladder: Ladder = reduce(&packets, &spec)
+        .unwrap_or_else(|e| panic!("{e}; the capture:\n{packets:#?}"));
+    verify(&ladder);
+}
+
+#[test]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
+fn figure_lab_multicast() {
+    let lab = root_lab();
+    // Each join is reported twice (MLD's robustness), at random within
+    // the unsolicited report interval: 1 ms here, so both come at once.
+    for host in ["h2", "h3", "h4"] {
+        let sysctl = "net.ipv6.conf.eth0.mldv2_unsolicited_report_interval=1";
+        let status = lab.command(host, "sysctl").args(["-qw", sysctl]).status();
+        assert!(status.is_ok_and(|s| s.success()), "{sysctl} in {host}");
+    }
+    let group = "ff02::7104%eth0";
+    let (packets, columns) = capture_lab(
+        &lab,
+        &[
+            ("h2", &["--name", "h2", "--group", group]),
+            ("h3", &["--name", "h3", "--group", group]),
+            ("h4", &["--name", "h4", "--group", group]),
+        ],
+        &["discover", "--group", group, "--wait", "300ms", "-q"],
+        // MLD rides behind a hop-by-hop header, which `icmp6` does not
+        // look past: every multicast frame, then (NDP is left out later).
+        "udp port 7104 or ip6 multicast",
+        Some(IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x7104))),
+    );
+    // A join is reported two or three times (MLD's robustness, and once
+    // more when a fresh interface's address settles): one row each.
+    let mut packets = packets;
+    packets.dedup_by(|a, b| (a.src, a.dst, a.kind) == (b.src, b.dst, b.kind));
+    let host_of = |a: SocketAddr| columns.get(&a.ip()).copied();
+    let spec = Spec {
+        about: &[
+            "A multicast join on the lab's LAN: h2 and h3 join ff02::7104 on",
+            "eth0, and say so (MLD reports, sent two or three times, drawn",
+            "once); h1's query to the group reaches the LAN; h2 and h3",
+            "answer. h4 joined too, on its own link: none of this reaches it.",
+        ],
+        name: "lab-multicast",
+        hosts: &COLUMNS,
+        host_of: &host_of,
+        timing: None,
+        calls: &[
+            Call::new("h2", "mld", "h2", "join: report"),
+            Call::new("h3", "mld", "h3", "join: report"),
+            Call::new("h1", "udp", "h1", "QUERY"),
+            Call::new("h1>r", "udp", "r", "not a member"),
             Call::new("h1>r", "udp", "h4", "no copy"),
             Call::new("h2", "udp", "h2", "HERE"),
             Call::new("h3", "udp", "h3", "HERE"),
