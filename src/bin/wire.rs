@@ -11,7 +11,7 @@
 //! loopback to loopback. The server runs where you started it.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
@@ -47,6 +47,10 @@ struct Args {
     /// Print the ladder only, not the client's narration.
     #[arg(short, long)]
     quiet: bool,
+    /// Under each row, the addresses and ports it went between, as
+    /// tcpdump names them.
+    #[arg(short, long)]
+    verbose: bool,
     /// The client and its arguments, after `--`.
     #[arg(last = true, required = true)]
     command: Vec<OsString>,
@@ -76,9 +80,11 @@ fn run(args: &Args) -> Result<i32, Failure> {
         Some(p) => p,
         None => port_of(&program.to_string_lossy(), &client_args)?,
     };
-    let capture = Capture::loopback(port)?;
+    let mut capture = Capture::loopback(port)?;
     let name = program.to_string_lossy().into_owned();
-    println!("wire: capturing on lo, port {port}, while {name} runs");
+    emit(format_args!(
+        "wire: capturing on lo, port {port}, while {name} runs"
+    ));
     let start = now();
     let mut child = Command::new(resolve(program))
         .args(&args.command[1..])
@@ -99,11 +105,11 @@ fn run(args: &Args) -> Result<i32, Failure> {
         let _ = tx.send(Heard::Exited(code));
     });
 
-    let mut show = Show::new(port, start, args.quiet);
-    println!("{}", show.ladder(&[]).ascii_header());
+    let mut show = Show::new(port, start, args.quiet, args.verbose);
+    emit(format_args!("{}", show.ladder(&[]).ascii_header()));
     let mut exited: Option<(i32, Instant)> = None;
     let mut end_marker = None;
-    let mut capture = capture;
+    let mut ended: Option<Instant> = None;
     loop {
         while let Ok(h) = heard.try_recv() {
             match h {
@@ -116,21 +122,33 @@ fn run(args: &Args) -> Result<i32, Failure> {
             && when.elapsed() >= args.linger
         {
             end_marker = Some(capture.end()?);
+            ended = Some(Instant::now());
         }
-        match capture.next(Duration::from_millis(10)) {
+        match capture.next(Duration::from_millis(10))? {
             Some(Seen::Packet(p)) => show.packet(p),
             Some(Seen::End(n)) if Some(n) == end_marker => break,
             _ => {}
+        }
+        if ended.is_some_and(|at| at.elapsed() > Duration::from_secs(5)) {
+            return Err(Failure::msg(
+                "the capture's end marker never came: tcpdump fell behind",
+            ));
         }
         show.flush(false);
     }
     show.flush(true);
     let code = exited.map_or(1, |(code, _)| code);
-    println!(
+    emit(format_args!(
         "wire: {name} exited with code {code}; {} packets on port {port}",
         show.packets.len()
-    );
+    ));
     Ok(code)
+}
+
+/// Print one line. A closed stdout (`| head`) is not an error of the
+/// run: the client runs on to its end, its exit code still ours.
+fn emit(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// The client's output, line by line, stamped when it came.
@@ -214,6 +232,7 @@ struct Show {
     port: u16,
     start: Duration,
     quiet: bool,
+    verbose: bool,
     packets: Vec<Packet>,
     /// Lines and rows not printed yet, with their times.
     waiting: Vec<(Duration, String)>,
@@ -226,11 +245,12 @@ const REORDER: Duration = Duration::from_millis(30);
 const MAX_ROWS: usize = 10_000;
 
 impl Show {
-    fn new(port: u16, start: Duration, quiet: bool) -> Show {
+    fn new(port: u16, start: Duration, quiet: bool, verbose: bool) -> Show {
         Show {
             port,
             start,
             quiet,
+            verbose,
             packets: Vec::new(),
             waiting: Vec::new(),
         }
@@ -259,6 +279,7 @@ impl Show {
 
     fn packet(&mut self, p: Packet) {
         let at = p.at;
+        let between = format!("{:>8} {} > {}", "", p.src, p.dst);
         self.packets.push(p);
         if self.packets.len() > MAX_ROWS {
             return;
@@ -270,7 +291,10 @@ impl Show {
             return;
         };
         row.at_ms = self.ms(at);
-        let text = ladder.ascii_row(&row);
+        let mut text = ladder.ascii_row(&row);
+        if self.verbose {
+            text = format!("{text}\n{between}");
+        }
         self.waiting.push((at, text));
     }
 
@@ -295,13 +319,13 @@ impl Show {
             .take_while(|(at, _)| all || *at <= ripe)
             .count();
         for (_, text) in self.waiting.drain(..n) {
-            println!("{text}");
+            emit(format_args!("{text}"));
         }
         if all && self.packets.len() > MAX_ROWS {
-            println!(
+            emit(format_args!(
                 "wire: {} more packets, not drawn",
                 self.packets.len() - MAX_ROWS
-            );
+            ));
         }
     }
 }

@@ -488,9 +488,14 @@ impl Capture {
         }
     }
 
-    /// The next packet, or an end marker, waiting at most `timeout`.
-    pub fn next(&self, timeout: Duration) -> Option<Seen> {
-        self.seen.recv_timeout(timeout).ok()
+    /// The next packet, or an end marker, waiting at most `timeout`
+    /// (`Ok(None)`: nothing came); an error once tcpdump has stopped.
+    pub fn next(&mut self, timeout: Duration) -> Result<Option<Seen>, Failure> {
+        match self.seen.recv_timeout(timeout) {
+            Ok(seen) => Ok(Some(seen)),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err(self.failed()),
+        }
     }
 
     /// Fence the capture with an end marker, and return every packet seen

@@ -11,19 +11,15 @@ use common::testing::Server;
 use super::{figures_dir, not_root};
 use crate::support::workspace_bin;
 
-/// Run `wire -q -- CLIENT ARGS` (or without `-q`), and return its exit
-/// code and stdout.
-fn wire(quiet: bool, client: &str, args: &[&str]) -> (i32, String) {
+/// Run `wire FLAGS -- CLIENT ARGS`, and return its exit code and stdout.
+fn wire(flags: &[&str], client: &str, args: &[&str]) -> (i32, String) {
     assert!(
         !not_root(),
         "wire captures with tcpdump, which needs root: sudo -E env \"PATH=$PATH\" \
          cargo test --test tour -- --ignored wire"
     );
-    let mut cmd = Command::new(workspace_bin("wire"));
-    if quiet {
-        cmd.arg("-q");
-    }
-    let out = cmd
+    let out = Command::new(workspace_bin("wire"))
+        .args(flags)
         .arg("--")
         .arg(workspace_bin(client))
         .args(args)
@@ -71,7 +67,7 @@ fn wire_prints_the_half_close_ladder_of_the_shutdown_pair() {
     let server = Server::start(workspace_bin("shutdown-server"), &[]);
     let addr = server.addr().to_string();
     let (code, out) = wire(
-        true,
+        &["-q"],
         "shutdown-client",
         &["--addr", &addr, "hello, half-open world"],
     );
@@ -105,8 +101,7 @@ fn wire_prints_the_half_close_ladder_of_the_shutdown_pair() {
 fn wire_interleaves_the_clients_narration_with_the_ladder() {
     let server = Server::start(workspace_bin("shutdown-server"), &[]);
     let addr = server.addr().to_string();
-    let (code, out) =
-        wire(false, "shutdown-client", &["--addr", &addr, "hello"]);
+    let (code, out) = wire(&[], "shutdown-client", &["--addr", &addr, "hello"]);
     assert_eq!(code, 0, "{out}");
     let lines: Vec<&str> = out.lines().collect();
     let at = |needle: &str| {
@@ -133,7 +128,7 @@ fn wire_interleaves_the_clients_narration_with_the_ladder() {
 fn wire_prints_the_echo_of_the_timeout_pair() {
     let server = Server::start(workspace_bin("timeout-server"), &[]);
     let addr = server.addr().to_string();
-    let (code, out) = wire(true, "timeout-client", &["--addr", &addr]);
+    let (code, out) = wire(&["-q"], "timeout-client", &["--addr", &addr]);
     assert_eq!(code, 0, "{out}");
     let labels = labels(&rows(&out));
     assert_eq!(
@@ -161,7 +156,8 @@ fn wire_prints_the_echo_of_the_timeout_pair() {
 fn wire_prints_one_frame_each_way_for_the_framing_pair() {
     let server = Server::start(workspace_bin("framing-server"), &[]);
     let addr = server.addr().to_string();
-    let (code, out) = wire(true, "framing-client", &["--addr", &addr, "hello"]);
+    let (code, out) =
+        wire(&["-q", "-v"], "framing-client", &["--addr", &addr, "hello"]);
     assert_eq!(code, 0, "{out}");
     let labels = labels(&rows(&out));
     // A 4-byte length and 5 bytes, in one segment each way.
@@ -170,6 +166,14 @@ fn wire_prints_one_frame_each_way_for_the_framing_pair() {
     assert_eq!(data.len(), 2, "{out}");
     assert!(data[0].starts_with("> [P.] 9 bytes seq 1 ack 1"), "{out}");
     assert!(data[1].starts_with("< [P.] 9 bytes seq 1 ack 10"), "{out}");
+    // -v: under each row, where it went, as tcpdump would name it.
+    let lines: Vec<&str> = out.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains("|--[S]"))
+        .expect("a SYN");
+    let to_server = format!("> {addr}");
+    assert!(lines[first + 1].trim_end().ends_with(&to_server), "{out}");
 }
 
 #[test]
@@ -181,7 +185,7 @@ fn wire_prints_the_query_and_the_answer_of_the_broadcast_pair() {
     );
     let port = server.addr().port().to_string();
     let (code, out) = wire(
-        true,
+        &["-q"],
         "broadcast-client",
         &["discover", "--port", &port, "--wait", "200ms"],
     );
