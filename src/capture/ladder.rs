@@ -17,6 +17,9 @@
 //!   server state CLOSE-WAIT
 //! ```
 //!
+//! A datagram's row is `udp len=N`; a group message's, `mld report` (or
+//! `igmp`, and `leave`, `query`).
+//!
 //! A figure whose point is timing adds `timed R% Nms` after `hosts`, and
 //! `at=` times (milliseconds since the first packet) to every row; a fresh
 //! capture matches when each gap between rows is within R% or N ms of the
@@ -672,17 +675,6 @@ impl Ladder {
             }
         }
         None
-    }
-
-    /// A terminal rendering: one line per row, arrows between the two
-    /// columns (or `FROM > TO` with more hosts), notes after them.
-    pub fn ascii(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "{}", self.ascii_header());
-        for row in &self.rows {
-            let _ = writeln!(out, "{}", self.ascii_row(row));
-        }
-        out
     }
 
     /// The column names over [`Ladder::ascii_row`]'s lines.

@@ -7,7 +7,10 @@
 //! nor stops early, without a sleep: a capture is ready when it has seen
 //! the start marker, and has seen everything sent before the end marker
 //! once it sees that one (loopback delivers in order, one queue per CPU,
-//! and the end marker is sent after the exchange is over).
+//! and the end marker is sent after the exchange is over). In a namespace
+//! of the network lab, where no marker can be sent from here, a capture
+//! starts when tcpdump says it is listening, and ends when the wire has
+//! been quiet for a while.
 
 pub mod ladder;
 pub mod svg;
@@ -307,7 +310,8 @@ pub enum Seen {
     End(u32),
 }
 
-/// A running capture on loopback of the packets to or from one port.
+/// A running capture: on loopback, fenced by markers; in a namespace of
+/// the network lab, of what arrives at one interface.
 pub struct Capture {
     tcpdump: Child,
     /// The marker socket, on loopback; `None` in a namespace, where the
