@@ -595,3 +595,242 @@ impl Capture {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The pcap reader and the frame parser, on frames built here: what
+    //! the figures' tests rely on, checked without root.
+    use super::*;
+    use etherparse::{
+        EtherType, Ethernet2Header, IpNumber, Ipv4Header, PacketBuilder,
+    };
+
+    const MAC: [u8; 6] = [0; 6];
+
+    /// A pcap stream of `frames`, as a writer of this byte order and time
+    /// unit would write it, with link type `link`.
+    fn pcap(
+        little: bool,
+        nanos: bool,
+        link: u32,
+        frames: &[(Duration, Vec<u8>)],
+    ) -> Vec<u8> {
+        let word = |w: u32| {
+            if little {
+                w.to_le_bytes()
+            } else {
+                w.to_be_bytes()
+            }
+        };
+        let half = |h: u16| {
+            if little {
+                h.to_le_bytes()
+            } else {
+                h.to_be_bytes()
+            }
+        };
+        let mut out = Vec::new();
+        out.extend(word(if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 }));
+        out.extend(half(2));
+        out.extend(half(4));
+        out.extend([0; 8]); // time zone, accuracy
+        out.extend(word(262_144));
+        out.extend(word(link));
+        for (at, frame) in frames {
+            let frac = if nanos {
+                at.subsec_nanos()
+            } else {
+                at.subsec_micros()
+            };
+            let secs = u32::try_from(at.as_secs()).unwrap();
+            let len = u32::try_from(frame.len()).unwrap();
+            for w in [secs, frac, len, len] {
+                out.extend(word(w));
+            }
+            out.extend(frame);
+        }
+        out
+    }
+
+    fn read_all(stream: &[u8]) -> io::Result<Vec<(Duration, Vec<u8>)>> {
+        let mut frames = Vec::new();
+        read_pcap(stream, |at, f| {
+            frames.push((at, f.to_vec()));
+            true
+        })?;
+        Ok(frames)
+    }
+
+    fn tcp_syn_ack() -> Vec<u8> {
+        let mut out = Vec::new();
+        PacketBuilder::ethernet2(MAC, MAC)
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .tcp(7101, 40000, 1000, 65535)
+            .syn()
+            .ack(2001)
+            .write(&mut out, &[])
+            .unwrap();
+        out
+    }
+
+    fn udp6(payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let lo = std::net::Ipv6Addr::LOCALHOST.octets();
+        PacketBuilder::ethernet2(MAC, MAC)
+            .ipv6(lo, lo, 64)
+            .udp(40000, 7104)
+            .write(&mut out, payload)
+            .unwrap();
+        out
+    }
+
+    /// An IGMP message (`body`: type, code, checksum, the rest) to `dst`.
+    fn igmp(dst: [u8; 4], body: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(body.len()).unwrap();
+        let mut out = Vec::new();
+        Ethernet2Header {
+            source: MAC,
+            destination: MAC,
+            ether_type: EtherType::IPV4,
+        }
+        .write(&mut out)
+        .unwrap();
+        Ipv4Header::new(len, 1, IpNumber::IGMP, [10, 0, 0, 2], dst)
+            .unwrap()
+            .write(&mut out)
+            .unwrap();
+        out.extend(body);
+        out
+    }
+
+    /// An MLD message of ICMPv6 type `t`, its bytes after the first eight.
+    fn mld(t: u8, word: [u8; 4], rest: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let src = "fe80::2".parse::<std::net::Ipv6Addr>().unwrap().octets();
+        let dst = "ff02::16".parse::<std::net::Ipv6Addr>().unwrap().octets();
+        PacketBuilder::ethernet2(MAC, MAC)
+            .ipv6(src, dst, 1)
+            .icmpv6_raw(t, 0, word)
+            .write(&mut out, rest)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_pcap_stream_reads_back_in_either_byte_order_and_time_unit() {
+        let frames = vec![
+            (Duration::new(1_700_000_000, 123_456_000), tcp_syn_ack()),
+            (Duration::new(1_700_000_001, 7_000), udp6(b"QUERY")),
+        ];
+        for little in [true, false] {
+            for nanos in [true, false] {
+                let read = read_all(&pcap(little, nanos, 1, &frames)).unwrap();
+                assert_eq!(
+                    read, frames,
+                    "little-endian {little}, nanoseconds {nanos}"
+                );
+            }
+        }
+        // `each` saying stop ends the reading after that frame.
+        let mut seen = 0;
+        read_pcap(&pcap(true, false, 1, &frames)[..], |_, _| {
+            seen += 1;
+            false
+        })
+        .unwrap();
+        assert_eq!(seen, 1);
+    }
+
+    #[test]
+    fn a_stream_that_is_not_an_ethernet_pcap_is_refused_not_misread() {
+        let frames = [(Duration::ZERO, tcp_syn_ack())];
+        let mut not_pcap = pcap(true, false, 1, &frames);
+        not_pcap[0] ^= 0xff;
+        let e = read_all(&not_pcap).unwrap_err();
+        assert!(e.to_string().contains("not a pcap stream"), "{e}");
+
+        // Linux's "cooked" link type (113), as `tcpdump -i any` writes.
+        let e = read_all(&pcap(true, false, 113, &frames)).unwrap_err();
+        assert!(e.to_string().contains("link type 113"), "{e}");
+
+        // A record claiming over 1 MiB is refused before any allocation.
+        let mut huge = pcap(true, false, 1, &[]);
+        huge.extend([0; 8]);
+        huge.extend((2u32 << 20).to_le_bytes());
+        huge.extend((2u32 << 20).to_le_bytes());
+        let e = read_all(&huge).unwrap_err();
+        assert!(e.to_string().contains("over 1 MiB"), "{e}");
+
+        // A frame cut short (tcpdump killed mid-write) is an error; a
+        // stream ending between records is the end.
+        let whole = pcap(true, false, 1, &frames);
+        let e = read_all(&whole[..whole.len() - 3]).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(read_all(&pcap(true, false, 1, &[])).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn frames_become_segments_datagrams_and_group_messages() {
+        let at = Duration::from_secs(1);
+        let p = parse_frame(at, &tcp_syn_ack()).unwrap();
+        assert_eq!(p.src, "127.0.0.1:7101".parse().unwrap());
+        assert_eq!(p.dst, "127.0.0.1:40000".parse().unwrap());
+        let Kind::Tcp {
+            flags,
+            seq,
+            ack,
+            len,
+        } = p.kind
+        else {
+            panic!("not TCP: {p:?}");
+        };
+        assert_eq!(
+            (flags.tcpdump().as_str(), seq, ack, len),
+            ("S.", 1000, 2001, 0)
+        );
+
+        let p = parse_frame(at, &udp6(b"QUERY")).unwrap();
+        assert_eq!(p.dst, "[::1]:7104".parse().unwrap());
+        assert_eq!(p.kind, Kind::Udp { len: 5 });
+
+        let group =
+            |frame: Vec<u8>| match parse_frame(at, &frame).map(|p| p.kind) {
+                Some(Kind::Group { what, group }) => {
+                    Some((what, group.map(|g| g.to_string())))
+                }
+                other => panic!("not a group message: {other:?}"),
+            };
+        let g = Some("239.1.2.3".to_owned());
+        // IGMPv2: a report and a leave name their group at 4..8.
+        let v2 = |t: u8| igmp([239, 1, 2, 3], &[t, 0, 0, 0, 239, 1, 2, 3]);
+        assert_eq!(group(v2(0x16)), Some((Group::Report, g.clone())));
+        assert_eq!(group(v2(0x17)), Some((Group::Leave, g.clone())));
+        // IGMPv3: the first record's group, at 12..16.
+        let v3 = [0x22, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 239, 1, 2, 3];
+        assert_eq!(group(igmp([224, 0, 0, 22], &v3)), Some((Group::Report, g)));
+        // A general query asks of no group.
+        let query = [0x11, 100, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            group(igmp([224, 0, 0, 1], &query)),
+            Some((Group::Query, None))
+        );
+
+        // MLDv2: the first record's group, at 12..28 of the ICMPv6 message.
+        let mut record = vec![4, 0, 0, 0];
+        record.extend(
+            "ff02::7104".parse::<std::net::Ipv6Addr>().unwrap().octets(),
+        );
+        let report = group(mld(143, [0, 0, 0, 1], &record));
+        assert_eq!(
+            report,
+            Some((Group::Report, Some("ff02::7104".to_owned())))
+        );
+        // MLDv1's general query: its group (at 8..24) is ::.
+        let query = group(mld(130, [0, 100, 0, 0], &[0; 16]));
+        assert_eq!(query, Some((Group::Query, None)));
+
+        // Anything else (an ICMPv6 echo, a truncated frame) is no packet.
+        assert_eq!(parse_frame(at, &mld(128, [0, 1, 0, 1], b"ping")), None);
+        assert_eq!(parse_frame(at, &tcp_syn_ack()[..20]), None);
+    }
+}
