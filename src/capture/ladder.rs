@@ -358,7 +358,10 @@ pub fn reduce(packets: &[Packet], spec: &Spec<'_>) -> Result<Ladder, String> {
                 if flags.syn {
                     isn.entry(s).or_insert(seq);
                 }
-                let base = *isn.entry(s).or_insert(seq.wrapping_sub(1));
+                // A direction whose SYN was not seen (the RST answering a
+                // SYN to a closed port, sent with seq 0 as RFC 9293 says)
+                // counts from its first segment, which shows as 0.
+                let base = *isn.entry(s).or_insert(seq);
                 let seq = seq.wrapping_sub(base);
                 let ack = flags.ack.then(|| {
                     let peer = *isn
@@ -861,6 +864,28 @@ mod tests {
                 len: 0
             }
         );
+    }
+
+    #[test]
+    fn a_refusing_rst_shows_the_numbers_it_carries() {
+        // The answer to a SYN for a closed port: seq 0 (no ACK came with
+        // the SYN, so RFC 9293 says 0) and ack one past the client's ISN.
+        let (c, s) = (40000, 7101);
+        let packets = [
+            seg(0, c, s, "S", 1000, 0, 0),
+            seg(10, s, c, "R.", 0, 1001, 0),
+        ];
+        let ladder = reduce(&packets, &spec(&by_port, &[])).expect("reduce");
+        assert_eq!(
+            ladder.rows[1].what,
+            What::Tcp {
+                flags: Flags::parse("R.").expect("flags"),
+                seq: 0,
+                ack: Some(1),
+                len: 0
+            }
+        );
+        assert_eq!(ladder.rows[1].notes[0].text, "CLOSED");
     }
 
     #[test]
