@@ -7,7 +7,10 @@
 //! nor stops early, without a sleep: a capture is ready when it has seen
 //! the start marker, and has seen everything sent before the end marker
 //! once it sees that one (loopback delivers in order, one queue per CPU,
-//! and the end marker is sent after the exchange is over). In a namespace
+//! and the end marker is sent after the exchange is over). Either marker
+//! is sent again until one comes back, so one that the capture missed
+//! costs a quarter of a second, not the run; one that never comes is an
+//! error with tcpdump's count of what the kernel dropped. In a namespace
 //! of the network lab, where no marker can be sent from here, a capture
 //! starts when tcpdump says it is listening, and ends when the wire has
 //! been quiet for a while.
@@ -533,18 +536,26 @@ impl Capture {
             }
             return Ok(packets);
         }
-        let n = self.end()?;
+        // An end marker is sent again every 250 ms until one comes back:
+        // any of them proves everything sent before the first was seen.
+        let first = self.end()?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.seen.recv_timeout(left) {
+            match self.seen.recv_timeout(Duration::from_millis(250)) {
                 Ok(Seen::Packet(p)) => packets.push(p),
-                Ok(Seen::End(m)) if m == n => return Ok(packets),
+                Ok(Seen::End(m)) if m >= first => return Ok(packets),
                 Ok(Seen::End(_)) => {}
-                Err(_) => {
-                    return Err(Failure::msg(
-                        "the capture's end marker never came",
-                    ));
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(self.failed());
+                }
+                Err(RecvTimeoutError::Timeout) if Instant::now() > deadline => {
+                    let sent = self.ends_sent - first + 1;
+                    return Err(self.lost(&format!(
+                        "none of {sent} end markers came back within 10 s"
+                    )));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.end()?;
                 }
             }
         }
@@ -576,6 +587,31 @@ impl Drop for Capture {
 }
 
 impl Capture {
+    /// A capture that lost packets (`what`), with tcpdump's own count of
+    /// them: stopped with SIGINT, it says how many the kernel dropped.
+    fn lost(&mut self, what: &str) -> Failure {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.tcpdump.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while let Ok(line) = self
+            .errors
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.said.push(line);
+        }
+        let said: Vec<&str> = self
+            .said
+            .iter()
+            .map(String::as_str)
+            .filter(|l| l.contains("packets"))
+            .collect();
+        Failure::msg(format!(
+            "the capture lost packets: {what}; tcpdump counted: {}",
+            said.join(", ")
+        ))
+    }
+
     /// Why tcpdump stopped (or never started capturing), in its words,
     /// with the usual cause named.
     fn failed(&mut self) -> Failure {
