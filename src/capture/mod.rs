@@ -9,7 +9,7 @@
 //! once it sees that one (loopback delivers in order, one queue per CPU,
 //! and the end marker is sent after the exchange is over). Either marker
 //! is sent again until one comes back, so one that the capture missed
-//! costs a quarter of a second, not the run; one that never comes is an
+//! costs a fraction of a second, not the run; none coming back is an
 //! error with tcpdump's count of what the kernel dropped. In a namespace
 //! of the network lab, where no marker can be sent from here, a capture
 //! starts when tcpdump says it is listening, and ends when the wire has
@@ -587,8 +587,8 @@ impl Drop for Capture {
 }
 
 impl Capture {
-    /// A capture that lost packets (`what`), with tcpdump's own count of
-    /// them: stopped with SIGINT, it says how many the kernel dropped.
+    /// A capture that fell behind or lost packets (`what`), with tcpdump's
+    /// counts: stopped with SIGINT, it says how many the kernel dropped.
     fn lost(&mut self, what: &str) -> Failure {
         let _ = Command::new("kill")
             .args(["-INT", &self.tcpdump.id().to_string()])
@@ -607,7 +607,7 @@ impl Capture {
             .filter(|l| l.contains("packets"))
             .collect();
         Failure::msg(format!(
-            "the capture lost packets: {what}; tcpdump counted: {}",
+            "the capture fell behind or lost packets: {what}; tcpdump counted: {}",
             said.join(", ")
         ))
     }
