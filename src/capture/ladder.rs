@@ -821,6 +821,16 @@ mod tests {
         }
     }
 
+    /// A row's segment without payload, in relative numbers.
+    fn empty(flags: &str, seq: u32, ack: u32) -> What {
+        What::Tcp {
+            flags: Flags::parse(flags).expect("flags"),
+            seq,
+            ack: Some(ack),
+            len: 0,
+        }
+    }
+
     fn by_port(a: SocketAddr) -> Option<usize> {
         Some(usize::from(a.port() == 7101))
     }
@@ -855,15 +865,7 @@ mod tests {
             want.iter().map(|(i, s)| (*i, (*s).to_owned())).collect();
         assert_eq!(states, want);
         // Relative numbers, as tcpdump prints them: the FIN takes one.
-        assert_eq!(
-            ladder.rows[6].what,
-            What::Tcp {
-                flags: Flags::parse("F.").expect("flags"),
-                seq: 4,
-                ack: Some(7),
-                len: 0
-            }
-        );
+        assert_eq!(ladder.rows[6].what, empty("F.", 4, 7));
     }
 
     #[test]
@@ -876,15 +878,7 @@ mod tests {
             seg(10, s, c, "R.", 0, 1001, 0),
         ];
         let ladder = reduce(&packets, &spec(&by_port, &[])).expect("reduce");
-        assert_eq!(
-            ladder.rows[1].what,
-            What::Tcp {
-                flags: Flags::parse("R.").expect("flags"),
-                seq: 0,
-                ack: Some(1),
-                len: 0
-            }
-        );
+        assert_eq!(ladder.rows[1].what, empty("R.", 0, 1));
         assert_eq!(ladder.rows[1].notes[0].text, "CLOSED");
     }
 
