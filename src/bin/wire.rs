@@ -138,7 +138,7 @@ fn run(args: &Args) -> Result<i32, Failure> {
         if let Some(at) = ended {
             if at.elapsed() > Duration::from_secs(5) {
                 return Err(Failure::msg(
-                    "the capture's end markers never came: tcpdump fell behind",
+                    "the capture's end markers never came: tcpdump fell behind or lost them",
                 ));
             }
             // One lost marker must not end the run: send another.
