@@ -5,6 +5,7 @@
 //! (multicast) is in `multicast.rs`, announcements and the log of ignored
 //! datagrams under `server/`.
 
+use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
@@ -54,17 +55,35 @@ pub fn bind_shared(
     addr: SocketAddr,
     group: Option<(Group, Ipv4Addr)>,
 ) -> Result<UdpSocket, Failure> {
+    if addr.port() != 0 {
+        return bind_shared_at(addr, group);
+    }
     // Port 0 means "any free port". But with SO_REUSEADDR set, Linux may
     // hand out a port that other sharing sockets already hold, and we would
     // hear their traffic. A socket without it is given only a port nobody
-    // holds: take that port, let it go, and bind to it explicitly.
-    let addr = if addr.port() == 0 {
+    // holds: take that port, let it go, and bind to it explicitly. Another
+    // socket may take it in between (seen with dozens of tests at once):
+    // then try another.
+    let mut tries = 10;
+    loop {
         let probe =
             UdpSocket::bind(addr).with_context(|| format!("bind {addr}"))?;
-        probe.local_addr().context("local_addr")?
-    } else {
-        addr
-    };
+        let free = probe.local_addr().context("local_addr")?;
+        drop(probe);
+        match bind_shared_at(free, group) {
+            Err(e) if e.kind() == Some(ErrorKind::AddrInUse) && tries > 1 => {
+                tries -= 1;
+            }
+            bound => return bound,
+        }
+    }
+}
+
+/// `bind_shared` on a port chosen already.
+fn bind_shared_at(
+    addr: SocketAddr,
+    group: Option<(Group, Ipv4Addr)>,
+) -> Result<UdpSocket, Failure> {
     let socket = Socket::new(
         Domain::for_address(addr),
         Type::DGRAM,

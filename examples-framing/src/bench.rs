@@ -53,9 +53,9 @@ pub struct Plan {
 impl Plan {
     /// A run of a few seconds, to check the bench works (not to trust it).
     pub const QUICK: Plan = Plan {
-        volume: 2 << 20,
+        volume: 1 << 20,
         pairs: 2,
-        frames: 10_000,
+        frames: 4_000,
         trips: 4,
     };
     /// The real measurement: about a minute on this project's machine.

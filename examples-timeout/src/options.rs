@@ -47,7 +47,7 @@ pub struct ServerOptions {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
     pub idle_timeout: Duration,
 
-    /// Serve one client, then exit.
+    /// Serve one client (with --udp, answer one request), then exit.
     #[arg(long)]
     pub once: bool,
 

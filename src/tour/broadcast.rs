@@ -165,7 +165,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let gone = heard.iter().any(|h| h.service.name == "herald" && h.gone);
     tour.key(
         gone,
-        "the listener heard herald's announcements, then reported it gone once its TTL passed", "broadcast-server --name beta --announce-every 1s --for 3s", "broadcast-client listen --for 8s");
+        "the listener heard herald's announcements, then reported it gone once its TTL passed", "broadcast-server --name beta --announce-every 1s --for 2s", "broadcast-client listen --for 7s");
 
     drop(servers);
     tour.step("nobody listening: the query is dropped without a word");

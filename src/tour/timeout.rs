@@ -28,8 +28,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     tour.step("read timeout: a silent server");
     let silent = server::Options {
         mode: Mode::Silent,
-        // Four times the client's 250 ms: the client must give up first.
-        idle_timeout: ms(1000),
+        // Over twice the client's 250 ms: the client must give up first.
+        idle_timeout: ms(600),
         ..server_defaults()
     };
     let opts = client::Options {
@@ -50,9 +50,10 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("a timeout is not the end: give up, or read again");
+    // Late by more than two of the client's 300 ms timeouts.
     let slow = server::Options {
         mode: Mode::Slow,
-        delay: ms(900),
+        delay: ms(700),
         ..server_defaults()
     };
     let opts = client::Options {
@@ -198,9 +199,10 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     );
 
     tour.step("a timeout in the middle of a message");
+    // The second half comes after two of the client's 300 ms timeouts.
     let halves = server::Options {
         mode: Mode::Halves,
-        pause: ms(900),
+        pause: ms(700),
         ..server_defaults()
     };
     let opts = client::Options {
@@ -263,10 +265,13 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let lossy = server::Options {
         udp: true,
         drop_first: 2,
+        // It returns after its answer, so its last line is printed before
+        // this step's verdict.
+        once: true,
         ..server_defaults()
     };
     let say = Narrator::server(tour.level());
-    thread::Builder::new()
+    let serving = thread::Builder::new()
         .name("tour-udp".into())
         .spawn(move || server::serve_udp(&socket, &lossy, &say))
         .context("start the UDP server")?;
@@ -279,6 +284,10 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let got = client::run_udp(&addr.into(), "ping", &opts, &client_say(tour));
     report(tour, &got);
     let ok = got.as_ref().is_ok_and(|r| r.timeouts == 2);
+    if got.is_ok() {
+        // Answered: the server has returned, or is about to.
+        let _ = serving.join();
+    }
     tour.key(
         ok,
         "two requests were lost; the third, sent after a longer wait, was answered", "timeout-server --udp --drop-first 2", "timeout-client --udp --read-timeout 100ms --retries 4");

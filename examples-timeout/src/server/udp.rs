@@ -10,7 +10,8 @@ use super::Options;
 // ANCHOR: udp
 /// The UDP echo: one datagram in, the same datagram back to its sender,
 /// except the first `--drop-first` requests, which are ignored as a lossy
-/// network would lose them.
+/// network would lose them. With `--once`, it returns after its first
+/// answer.
 pub fn serve_udp(
     socket: &UdpSocket,
     opts: &Options,
@@ -49,7 +50,10 @@ pub fn serve_udp(
         }
         match socket.send_to(&datagram[..n], from) {
             Ok(_) => {
-                say!(say, "request {seen} from {from}: answered ({n} bytes)")
+                say!(say, "request {seen} from {from}: answered ({n} bytes)");
+                if opts.once {
+                    return Ok(());
+                }
             }
             Err(e) => say.problem(format_args!("send_to {from}: {e}")),
         }

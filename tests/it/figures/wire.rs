@@ -16,7 +16,7 @@ fn wire(flags: &[&str], client: &str, args: &[&str]) -> (i32, String) {
     assert!(
         !not_root(),
         "wire captures with tcpdump, which needs root: sudo -E env \"PATH=$PATH\" \
-         cargo test --test tour -- --ignored wire"
+         cargo test --test it -- --ignored wire"
     );
     let out = Command::new(workspace_bin("wire"))
         .args(flags)
@@ -62,7 +62,7 @@ fn labels(rows: &[String]) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored wire"]
+#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_prints_the_half_close_ladder_of_the_shutdown_pair() {
     let server = Server::start(workspace_bin("shutdown-server"), &[]);
     let addr = server.addr().to_string();
@@ -97,7 +97,7 @@ fn wire_prints_the_half_close_ladder_of_the_shutdown_pair() {
 }
 
 #[test]
-#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored wire"]
+#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_interleaves_the_clients_narration_with_the_ladder() {
     let server = Server::start(workspace_bin("shutdown-server"), &[]);
     let addr = server.addr().to_string();
@@ -124,7 +124,7 @@ fn wire_interleaves_the_clients_narration_with_the_ladder() {
 }
 
 #[test]
-#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored wire"]
+#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_prints_the_echo_of_the_timeout_pair() {
     let server = Server::start(workspace_bin("timeout-server"), &[]);
     let addr = server.addr().to_string();
@@ -152,7 +152,7 @@ fn wire_prints_the_echo_of_the_timeout_pair() {
 }
 
 #[test]
-#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored wire"]
+#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_prints_one_frame_each_way_for_the_framing_pair() {
     let server = Server::start(workspace_bin("framing-server"), &[]);
     let addr = server.addr().to_string();
@@ -177,7 +177,7 @@ fn wire_prints_one_frame_each_way_for_the_framing_pair() {
 }
 
 #[test]
-#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored wire"]
+#[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_prints_the_query_and_the_answer_of_the_broadcast_pair() {
     let server = Server::start(
         workspace_bin("broadcast-server"),

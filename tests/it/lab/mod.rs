@@ -32,7 +32,7 @@ pub(crate) fn lab() -> Lab {
 fn cannot_run(why: &str) -> ! {
     panic!(
         "{why}; the lab tests need root: sudo -E env \"PATH=$PATH\" cargo \
-         test --test tour -- --ignored"
+         test --test it -- --ignored"
     )
 }
 
@@ -69,7 +69,7 @@ fn run_inside(
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
     let lab = lab();
     let mut servers: Vec<Server> = ["h2", "h3", "h4"]
@@ -152,7 +152,7 @@ fn a_broadcast_reaches_every_server_on_the_lan_and_stops_at_the_router() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn ipv6_multicast_with_the_interface_set_reaches_the_group_on_that_link() {
     let lab = lab();
     let group = "ff02::7104%eth0";
@@ -233,7 +233,7 @@ fn established(lab: &Lab) -> usize {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
     let lab = lab();
     let _server = timeout_server_in_h2(
@@ -327,7 +327,7 @@ fn a_dead_peer_is_found_by_keepalive_or_user_timeout_and_never_without() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn udp_retries_get_an_answer_across_a_lossy_slow_link() {
     let lab = lab();
     let _server = timeout_server_in_h2(&lab, &["--udp"]);
@@ -385,7 +385,7 @@ fn neighbour_state(lab: &Lab, host: &str, ip: &str) -> String {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
     let lab = lab();
     let _server = timeout_server_in_h2(&lab, &["--udp"]);
@@ -480,7 +480,7 @@ fn first_contact_waits_for_arp_and_a_lost_question_costs_a_second() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn read_timeouts_and_deadlines_count_real_delay() {
     let lab = lab();
     let _server = timeout_server_in_h2(&lab, &[]);
@@ -558,7 +558,7 @@ fn root_network() -> String {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn the_lab_leaves_the_root_namespace_untouched() {
     let before = root_network();
     let lab = lab();
@@ -582,7 +582,7 @@ fn the_lab_leaves_the_root_namespace_untouched() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn a_killed_runs_leftovers_are_removed_by_the_next_lab() {
     // A process that has exited: its pid names a dead test run.
     let mut gone = Command::new("true").spawn().expect("run true");
@@ -621,7 +621,7 @@ fn ignored_multi(lab: &Lab, host: &str) -> u64 {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn one_broadcast_frame_reaches_every_host_and_costs_even_those_not_listening() {
     let lab = lab();
     if Command::new("tcpdump").arg("--version").output().is_err() {
@@ -671,7 +671,7 @@ fn one_broadcast_frame_reaches_every_host_and_costs_even_those_not_listening() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored"]
 fn the_lab_command_refuses_bad_input_clearly() {
     let lab_bin = workspace_bin("lab");
     client(&lab_bin)

@@ -92,7 +92,7 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
         // a busy machine can lag the last reply: the count is checked once
         // it settles.
         let (threads, peak_kib) = assert_bounded_after_load(server.pid(), name);
-        // `cargo test --test load -- --nocapture` shows the numbers.
+        // `cargo test --test it load:: -- --nocapture` shows the numbers.
         eprintln!(
             "measured: framing-server --strategy {name} served 200 clients beside the hostile \
              ones, the slowest in {slowest:?}; afterwards {threads} threads, peak memory \

@@ -64,7 +64,7 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
     // it settles.
     let (threads, peak_kib) =
         assert_bounded_after_load(server.pid(), "timeout-server");
-    // `cargo test --test load -- --nocapture` shows the numbers.
+    // `cargo test --test it load:: -- --nocapture` shows the numbers.
     eprintln!(
         "measured: timeout-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
          afterwards {threads} threads, peak memory {peak_kib} KiB"

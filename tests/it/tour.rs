@@ -5,10 +5,6 @@ use common::testing::client;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-mod figures;
-mod lab;
-mod support;
-
 const TOUR: &str = env!("CARGO_BIN_EXE_advanced-sockets");
 
 /// What lesson 1's summary must say, one line per behaviour.
@@ -28,72 +24,128 @@ const LESSON_ONE: [&str; 13] = [
     "shown: on tokio, --max-time dropped the server's waiting read and closed the connection after",
 ];
 
-// The longest test of this binary; its name sorts first, so that it starts
-// first and the lab's tests run beside it.
-#[test]
-fn a_full_tour_runs_every_lesson_and_ends_with_a_summary() {
-    let out = client(TOUR).output().expect("run the tour");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+/// One lesson of the tour, run alone (`cargo run -- LESSON`): its steps show
+/// every behaviour in `shown`, its summary keeps `tries` of them with their
+/// two commands, and nothing of it runs on past its end. The four lessons
+/// are four tests, so they run at once; the whole tour's order is
+/// `the_whole_tour_announces_every_lesson_in_the_courses_order`.
+fn tour_of(
+    lesson: &str,
+    title: &str,
+    chapter: &str,
+    shown: &[&str],
+    tries: usize,
+    count: &str,
+) -> String {
+    let out = client(TOUR).arg(lesson).output().expect("run the tour");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{stdout}");
     let (body, summary) = stdout
         .split_once("== Summary: what you saw on this machine ==")
         .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
     assert!(body.starts_with("This tour runs"), "no opening:\n{body}");
-    for (lesson, chapter) in [
-        ("shutdown (half-open sockets", "docs/src/shutdown.md"),
-        ("timeout (timeouts:", "docs/src/timeouts.md"),
-        (
-            "framing (transmitting variable-length messages",
-            "docs/src/framing.md",
-        ),
-        ("broadcast (UDP broadcast", "docs/src/broadcast.md"),
-    ] {
-        assert!(summary.contains(lesson), "{summary}");
-        assert!(summary.contains(chapter), "{summary}");
-    }
+    assert!(summary.contains(title), "{summary}");
+    assert!(summary.contains(chapter), "{summary}");
     // Every behaviour is checked in the body; the summary keeps the key
     // ones, each with the two commands that show it.
-    for line in LESSON_ONE
-        .iter()
-        .chain(&LESSON_TWO)
-        .chain(&LESSON_THREE)
-        .chain(&LESSON_FOUR)
-    {
+    for line in shown {
         assert!(body.contains(line), "missing {line:?} in:\n{body}");
     }
-    assert_eq!(summary.matches("      try: ").count(), 13, "{summary}");
-    for count in [
-        "13 of 13",
-        "14 of 14",
-        "8 of 8 behaviours shown; read the chapter Trans",
-        "8 of 8 behaviours shown; read the chapter UDP",
-    ] {
-        assert!(summary.contains(count), "{count}: {summary}");
-    }
+    assert_eq!(summary.matches("      try: ").count(), tries, "{summary}");
+    assert!(summary.contains(count), "{count}: {summary}");
     assert!(!stdout.contains("NOT SHOWN"), "{summary}");
-    // Nothing of a lesson runs on past its end: no narration after the
-    // summary's heading, none between a lesson's banner and its first
-    // step, and every step heading under its own lesson's banner.
+    // Nothing of the lesson runs on past its end: no narration after the
+    // summary's heading, none between the lesson's banner and its first
+    // step, and every step heading under the lesson's banner.
     assert!(!summary.contains("[server]") && !summary.contains("[client]"));
-    let lessons = ["shutdown", "timeout", "framing", "broadcast"];
     let sections: Vec<&str> = body.split("#### Lesson: ").skip(1).collect();
-    assert_eq!(sections.len(), lessons.len(), "{body}");
-    for (name, section) in lessons.iter().zip(&sections) {
-        let before_first_step = section.split("\n== ").next().unwrap_or("");
-        assert!(
-            !before_first_step.contains("[server]")
-                && !before_first_step.contains("[client]"),
-            "lines before {name}'s first step:\n{before_first_step}"
-        );
-        for heading in section.lines().filter(|l| l.starts_with("== ")) {
-            assert!(heading.starts_with(&format!("== {name} ")), "{heading}");
-        }
+    assert_eq!(sections.len(), 1, "{body}");
+    let before_first_step = sections[0].split("\n== ").next().unwrap_or("");
+    assert!(
+        !before_first_step.contains("[server]")
+            && !before_first_step.contains("[client]"),
+        "lines before {lesson}'s first step:\n{before_first_step}"
+    );
+    for heading in sections[0].lines().filter(|l| l.starts_with("== ")) {
+        assert!(heading.starts_with(&format!("== {lesson} ")), "{heading}");
     }
     // Errors a step causes on purpose are marked so.
     assert!(stdout.contains("(expected: this step causes it)"));
+    stdout
+}
+
+#[test]
+fn the_tour_of_lesson_one_shows_every_behaviour() {
+    let out = tour_of(
+        "shutdown",
+        "shutdown (half-open sockets",
+        "docs/src/shutdown.md",
+        &LESSON_ONE,
+        3,
+        "13 of 13",
+    );
     // The steps narrate with the binaries' own voices.
-    assert!(stdout.contains("[server] #1 read 22 bytes, then read() = 0"));
-    assert!(stdout.contains("[client] shutdown(Write) after"));
+    assert!(out.contains("[server] #1 read 22 bytes, then read() = 0"));
+    assert!(out.contains("[client] shutdown(Write) after"));
+}
+
+#[test]
+fn the_tour_of_lesson_two_shows_every_behaviour() {
+    tour_of(
+        "timeout",
+        "timeout (timeouts:",
+        "docs/src/timeouts.md",
+        &LESSON_TWO,
+        4,
+        "14 of 14",
+    );
+}
+
+#[test]
+fn the_tour_of_lesson_three_shows_every_behaviour() {
+    tour_of(
+        "framing",
+        "framing (transmitting variable-length messages",
+        "docs/src/framing.md",
+        &LESSON_THREE,
+        3,
+        "8 of 8 behaviours shown; read the chapter Trans",
+    );
+}
+
+#[test]
+fn the_tour_of_lesson_four_shows_every_behaviour() {
+    tour_of(
+        "broadcast",
+        "broadcast (UDP broadcast",
+        "docs/src/broadcast.md",
+        &LESSON_FOUR,
+        3,
+        "8 of 8 behaviours shown; read the chapter UDP",
+    );
+}
+
+#[test]
+fn the_whole_tour_announces_every_lesson_in_the_courses_order() {
+    // With no lesson named, the tour runs all four, in the course's order;
+    // --pause with no input shows that order and stops before the first.
+    let out = client(TOUR)
+        .arg("--pause")
+        .write_stdin("")
+        .output()
+        .expect("run the tour");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "This tour runs the client and server of each lesson \
+             (shutdown, timeout, framing, broadcast)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Next: half-open sockets"), "{stdout}");
+    // Stopped before the first lesson: no step ran.
+    assert!(!stdout.contains("#### Lesson: "), "{stdout}");
 }
 
 /// What lesson 2's summary must say.

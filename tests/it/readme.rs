@@ -5,10 +5,8 @@
 use std::fs;
 use std::path::Path;
 
+use crate::support::{open_quote, words, workspace_bin};
 use common::testing::{Server, client};
-use support::{open_quote, words, workspace_bin};
-
-mod support;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -71,7 +71,7 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
         assert_bounded_after_load(server.pid(), "shutdown-server");
     // One thread per open connection, and the watchdog's: the silent ones
     // and the slowloris are still there; the 200 are gone.
-    // `cargo test --test load -- --nocapture` shows the numbers.
+    // `cargo test --test it load:: -- --nocapture` shows the numbers.
     eprintln!(
         "measured: shutdown-server served 200 clients beside the hostile ones, the slowest in {slowest:?}; \
          afterwards {threads} threads, peak memory {peak_kib} KiB"

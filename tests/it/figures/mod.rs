@@ -162,7 +162,7 @@ fn check(f: &Figure) {
     if not_root() {
         panic!(
             "the figures' tests capture with tcpdump, which needs root: \
-             sudo -E env \"PATH=$PATH\" cargo test --test tour -- --ignored figure"
+             sudo -E env \"PATH=$PATH\" cargo test --test it -- --ignored figure"
         );
     }
     verify(&capture(f));
@@ -270,7 +270,7 @@ fn every_svg_is_drawn_from_its_ladder() {
 macro_rules! figure_test {
     ($test:ident, $figure:ident) => {
         #[test]
-        #[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
+        #[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored figure"]
         fn $test() {
             check(&$figure);
         }

@@ -107,7 +107,7 @@ fn every_test_the_book_names_exists() {
                     .is_some_and(|l| l.starts_with(&format!("fn {name}(")))
             }) || code
                 .contains(&format!("figure_test!({name},"));
-            // (`figure_test!` declares a figure's #[test], tests/figures/.)
+            // (`figure_test!` declares a figure's #[test], tests/it/figures/.)
             assert!(
                 declared,
                 "{chapter:?} names {quoted}, which is not a #[test] in {path:?}"

@@ -26,12 +26,11 @@
 use std::fs;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
+use crate::support::{open_quote, words, workspace_bin};
 use common::testing::{ClosedPort, Server, Stream, client};
 use regex::Regex;
-use support::{open_quote, words, workspace_bin};
-
-mod support;
 
 /// One marked transcript.
 struct Transcript {
@@ -214,10 +213,18 @@ fn transcripts() -> Vec<Transcript> {
 
 /// Replace what changes from run to run with placeholders.
 fn normalize(line: &str, numbers: bool) -> String {
-    let port = Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}):\d+").expect("regex");
-    let duration = Regex::new(r"\b\d+(?:\.\d+)? (?:µs|ms|s)\b").expect("regex");
-    let id = Regex::new(r"id=[0-9a-f]{16}").expect("regex");
-    let number = Regex::new(r"\d+").expect("regex");
+    // Compiled once for every line of every transcript: compiling a regex
+    // costs far more than matching one.
+    static PATTERNS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+        [
+            r"(\d{1,3}(?:\.\d{1,3}){3}):\d+",
+            r"\b\d+(?:\.\d+)? (?:µs|ms|s)\b",
+            r"id=[0-9a-f]{16}",
+            r"\d+",
+        ]
+        .map(|p| Regex::new(p).expect("regex"))
+    });
+    let [port, duration, id, number] = &*PATTERNS;
     let line = port.replace_all(line, "$1:<port>");
     let line = duration.replace_all(&line, "<duration>");
     let line = id.replace_all(&line, "id=<id>");

@@ -138,13 +138,13 @@ fn root_lab() -> Lab {
     assert!(
         !not_root(),
         "the lab's figures need root, iproute2 and tcpdump: sudo -E env \
-         \"PATH=$PATH\" cargo test --test tour -- --ignored figure_lab"
+         \"PATH=$PATH\" cargo test --test it -- --ignored figure_lab"
     );
     lab()
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored figure"]
 fn figure_lab_broadcast() {
     let lab = root_lab();
     let (packets, columns) = capture_lab(
@@ -190,7 +190,7 @@ fn figure_lab_broadcast() {
 }
 
 #[test]
-#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test tour -- --ignored figure"]
+#[ignore = "needs root, iproute2 and tcpdump: sudo -E env PATH=$PATH cargo test --test it -- --ignored figure"]
 fn figure_lab_multicast() {
     let lab = root_lab();
     // Each join is reported twice (MLD's robustness), at random within
