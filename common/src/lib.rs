@@ -1,9 +1,11 @@
-//! # common: the plumbing every lesson shares
+//! # common: what the lessons share
 //!
-//! Nothing in this crate opens, binds, connects, reads, writes or shuts down
-//! a socket. Those calls *are* the lessons, and they stay in each lesson's own
-//! `server.rs` and `client.rs` where a reader can see them. What lives here is
-//! only what would distract from them:
+//! Each lesson's own calls stay in that lesson's story, where a reader sees
+//! them: the client's `shutdown(Write)` in lesson 1, `set_read_timeout` in
+//! lesson 2, the codec in lesson 3, `set_broadcast` in lesson 4. What lives
+//! here is what more than one lesson needs, so that no lesson reaches into
+//! another's crate; each item's docs name the lesson and the chapter that
+//! teach its idea:
 //!
 //! - [`HostPort`]: the `--addr HOST:PORT` argument, and turning it into
 //!   socket addresses;
@@ -16,8 +18,16 @@
 //! - [`Slots`]: a count of connections served at once (`--max-clients`);
 //! - [`Budget`]: the bytes all connections may buffer at once (`--max-memory`);
 //! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
+//! - [`net`]: the listening socket with a deep accept queue ([`bind`],
+//!   lesson 1's hardening), the timeout test ([`is_timeout`], lesson 2),
+//!   and the lingering close ([`lingering_close`], lesson 1);
+//! - [`accept`]: the blocking accept loop with its admission and polite
+//!   turn-away ([`accept_loop`], lesson 2's server; [`TurnAway`], lesson 1);
+//! - `tasks` (feature `tokio`): the async runtime and accept loop of every
+//!   async server (`runtime`, `accept_tasks`; the chapter "The same
+//!   lessons, async");
 //! - `testing` (feature `testing`): the harness the lessons' tests use.
-//!
+
 //! ## The conventions every binary keeps
 //!
 //! Users' scripts, the tests and the book rely on these:
@@ -32,24 +42,33 @@
 //!   reason>`, maybe followed by a `hint:` line, and exit code 1; usage errors
 //!   are clap's, exit code 2.
 
+pub mod accept;
 mod addr;
 pub mod args;
 mod budget;
 mod error;
 mod files;
 mod narrate;
+pub mod net;
 mod slots;
+#[cfg(feature = "tokio")]
+pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
 
+pub use accept::{Admission, TurnAway, accept_loop};
 pub use addr::HostPort;
 pub use budget::{Budget, Share, Short, return_large_blocks};
 pub use error::{Context, Failure, exit};
 pub use files::{FileLimit, raise_open_file_limit};
 pub use narrate::{Narrator, Verbosity, count, fmt_duration, fmt_size};
+pub use net::{
+    BACKLOG, LINGER_LIMIT, bind, is_timeout, lingering_close,
+    shutdown_or_closed,
+};
 pub use slots::{Slot, Slots};
 
 /// What a server's first stdout line starts with. The rest is its address.

@@ -4,8 +4,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use common::tasks::runtime;
 use common::{Context, Failure, Narrator, fmt_duration, say};
-use examples_timeout::async_server::runtime;
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use common::tasks::runtime;
 use common::{Context, Failure, Narrator, detail, fmt_duration, say};
-use examples_timeout::async_server::runtime;
 use tokio::net::UdpSocket;
 use tokio::time::{MissedTickBehavior, interval, timeout};
 

@@ -7,8 +7,8 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use common::is_timeout;
 use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
-use examples_timeout::is_timeout;
 
 use crate::message::{MAX_DATAGRAM, Message, Service};
 use crate::multicast::configure_sending;

@@ -9,8 +9,8 @@ use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use common::is_timeout;
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
-use examples_timeout::is_timeout;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::message::{MAX_DATAGRAM, Message, Service};

@@ -2,8 +2,8 @@
 //! encodes each message with the lesson's codec and `FramedRead` decodes
 //! each reply, which must be the message reversed.
 
+use common::tasks::runtime;
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
-use examples_shutdown::async_server::runtime;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;

@@ -2,11 +2,12 @@
 //! tokio. `FramedRead` runs the lesson's own decoder over a socket, and
 //! `FramedWrite` its encoder: the bytes on the wire are the blocking
 //! pair's, so each half of either pair talks to the other. Every
-//! connection is a task on one thread (lesson 2's async accept loop).
+//! connection is a task on one thread (the async accept loop every async
+//! server shares, `common::tasks::accept_tasks`).
 
+pub use common::bind;
+use common::tasks::{Rules, accept_tasks, runtime};
 use common::{Context, Failure, Narrator, count, fmt_duration, say};
-pub use examples_shutdown::async_server::bind;
-use examples_shutdown::async_server::{Rules, accept_tasks, runtime};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};

@@ -8,10 +8,10 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::is_timeout;
 use common::{
     Context, Failure, HostPort, Narrator, count, detail, fmt_duration, say,
 };
-use examples_timeout::is_timeout;
 
 use crate::codec::{Codec, FrameReader, send};
 use crate::mistakes::{self, WriteMistake};

@@ -8,11 +8,8 @@ use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Instant;
 
-use common::{
-    Budget, Context, Failure, HostPort, Narrator, count, fmt_duration, say,
-};
-use examples_timeout::is_timeout;
-use examples_timeout::server::{Admission, accept_loop};
+use common::{Admission, accept_loop, is_timeout};
+use common::{Budget, Context, Failure, Narrator, count, fmt_duration, say};
 
 use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
 use crate::codecs::Strategy;
@@ -41,13 +38,12 @@ pub fn check(opts: &Options) -> Result<(), Failure> {
     memory::check(opts)
 }
 
-/// Bind the listening socket (lesson 1's bind, with a deep accept queue).
-pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    examples_shutdown::server::bind(addr)
-}
+/// The listening socket, with a deep accept queue.
+pub use common::bind;
 
 /// Accept clients until the process is killed (or one, with `--once`),
-/// each on a thread of its own: lesson 2's accept loop. Past
+/// each on a thread of its own: the accept loop of lesson 2's server,
+/// `common::accept_loop`. Past
 /// --max-clients, a client gets one frame saying so, and is closed.
 pub fn serve(
     listener: TcpListener,

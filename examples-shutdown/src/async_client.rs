@@ -14,8 +14,8 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::time::timeout;
 
-use crate::async_server::runtime;
 use crate::client::{MAX_HEADER, check};
+use common::tasks::runtime;
 
 mod shutdown_read; // --shutdown-read, through socket2's SockRef
 

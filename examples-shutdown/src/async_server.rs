@@ -21,11 +21,10 @@ use crate::server::memory::{CHUNK, FIRST, check_sizes, room_for};
 use crate::{busy, reply_to};
 
 mod refuse; // --max-request, --max-memory, and --close-early
-mod tasks; // the accept loop, the turn-away, the runtime
 
 pub use crate::options::AsyncServerOptions as Options;
 pub use crate::server::bind;
-pub use tasks::{Rules, accept_tasks, runtime};
+use common::tasks::{Rules, accept_tasks, runtime};
 
 /// Accept clients on one thread until the process is killed (or one, with
 /// `--once`).

@@ -51,9 +51,6 @@
 //!   solution each: `cargo test -p examples-shutdown --example half_close_client_start` checks
 //!   your answer to the first, `--example gentle_close_start` to the second.
 
-use std::io;
-use std::net::{Shutdown, TcpStream};
-
 pub mod async_client;
 pub mod async_server;
 pub mod client;
@@ -201,24 +198,6 @@ pub fn sample_request(size: usize) -> Vec<u8> {
     text.truncate(size);
     text
 }
-
-// ANCHOR: shutdown_or_closed
-/// `stream.shutdown(how)`, where NotConnected counts as "already done".
-///
-/// Shutting down a direction twice is harmless on Linux while the connection
-/// is still open, but once both FINs have been exchanged the socket is in
-/// state CLOSED and `shutdown` fails with NotConnected (ENOTCONN); macOS says
-/// NotConnected as soon as the peer's FIN has arrived. Code that shuts down
-/// defensively (a watchdog, a cleanup path) meets this whenever the peer was
-/// quicker than it, and there is nothing left to do then: the connection is
-/// already as closed as `shutdown` would make it.
-pub fn shutdown_or_closed(stream: &TcpStream, how: Shutdown) -> io::Result<()> {
-    match stream.shutdown(how) {
-        Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-        other => other,
-    }
-}
-// ANCHOR_END: shutdown_or_closed
 
 #[cfg(test)]
 mod tests {

@@ -24,8 +24,7 @@ mod refuse; // --max-request: the lingering close, and --close-early
 mod watchdog; // --max-time, and --watchdog-drop
 
 pub use crate::options::ServerOptions as Options;
-pub use limits::{BACKLOG, TurnAway, bind};
-pub use refuse::{LINGER_LIMIT, lingering_close};
+pub use common::bind;
 
 /// What every connection shares: the watchdog thread and the memory budget.
 struct Shared {

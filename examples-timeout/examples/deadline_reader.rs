@@ -34,7 +34,7 @@ fn read_line_by(
             // the deadline's: say so, rather than a platform's EAGAIN. We
             // decide by the limit we set, not by comparing clocks: the
             // kernel's timer and `Instant` need not agree to the tick.
-            Err(e) if examples_timeout::is_timeout(&e) && left <= per_read => {
+            Err(e) if common::is_timeout(&e) && left <= per_read => {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "deadline passed",

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::async_server::runtime;
+use common::tasks::runtime;
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

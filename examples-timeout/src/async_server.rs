@@ -5,13 +5,14 @@
 //! protect it: `--idle-timeout` for a request to begin, `--request-timeout`
 //! for it to end (the slowloris that sends a byte now and then). `handle`
 //! is the story; the open-file limit follows it. The accept loop, with its
-//! turn-away, is lesson 1's async server's (`accept_tasks`).
+//! turn-away, is every async server's (`common::tasks::accept_tasks`).
 
 use std::io;
 use std::sync::Arc;
 
+pub use common::bind;
+use common::tasks::{Rules, accept_tasks, runtime};
 use common::{Context, Failure, Narrator, detail, fmt_duration, say};
-pub use examples_shutdown::async_server::{Rules, accept_tasks, bind, runtime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 
-use crate::{MAX_LINE, is_timeout};
+use crate::MAX_LINE;
+use common::is_timeout;
 
 mod connect; // --connect-timeout: is anybody there?
 mod deadline; // --deadline: will the whole exchange be over in time?

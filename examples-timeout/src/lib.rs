@@ -42,8 +42,6 @@
 //!   solution each: `cargo test -p examples-timeout --example deadline_reader_start` checks
 //!   your answer to the first, `--example backoff_start` to the second.
 
-use std::io;
-
 pub mod async_client;
 pub mod async_server;
 pub mod client;
@@ -85,42 +83,3 @@ The cancel-safety trap, against the blocking server (then without --exact):
 A deadline against a trickle: timeout-server --mode trickle --interval 100ms,
 and timeout-async-client --read-timeout 300ms --deadline 1s (see the book's
 chapter \"The same lessons, async\").";
-
-/// True when `err` is what a blocking socket returns once its read or write
-/// timeout has passed.
-///
-/// The same event has two spellings. On Unix, `set_read_timeout` sets
-/// `SO_RCVTIMEO`, and a read that waits that long fails with `EAGAIN`
-/// (`EWOULDBLOCK`), which Rust calls [`io::ErrorKind::WouldBlock`]: the
-/// kernel reuses the "nothing available yet" error of non-blocking sockets.
-/// Windows reports `WSAETIMEDOUT`, which Rust calls
-/// [`io::ErrorKind::TimedOut`]. Code that checks for only one of them works
-/// on one platform and misreads the other. (On a socket in non-blocking
-/// mode `WouldBlock` means "not ready", not "timed out": this helper is for
-/// blocking sockets with a timeout.)
-///
-/// The converse trap: on Unix, `TimedOut` from a read or write is
-/// `ETIMEDOUT`, the kernel's verdict that the *connection* is dead
-/// (keepalive probes, or retransmissions of our data, went unanswered).
-/// Treating that as "no data yet, try again" would read a dead socket for
-/// ever, so on Unix this helper says no to it.
-///
-/// ```
-/// use std::io;
-/// use examples_timeout::is_timeout;
-/// assert!(is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
-/// // A dead connection on Unix, a read timeout on Windows.
-/// let timed_out = io::Error::from(io::ErrorKind::TimedOut);
-/// assert_eq!(is_timeout(&timed_out), cfg!(windows));
-/// assert!(!is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
-/// ```
-// ANCHOR: is_timeout
-pub fn is_timeout(err: &io::Error) -> bool {
-    match err.kind() {
-        io::ErrorKind::WouldBlock => true,
-        // Windows' read timeout; on Unix, ETIMEDOUT: the connection is dead.
-        io::ErrorKind::TimedOut => cfg!(windows),
-        _ => false,
-    }
-}
-// ANCHOR_END: is_timeout

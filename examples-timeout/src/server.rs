@@ -9,17 +9,18 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 
-use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
+use common::{
+    Admission, Context, Failure, Narrator, accept_loop, fmt_duration, say,
+};
 use socket2::SockRef;
 
-use crate::{MAX_LINE, is_timeout};
+use crate::MAX_LINE;
+use common::is_timeout;
 
-mod accept;
 mod full;
 mod udp;
 
 pub use crate::options::{Mode, ServerOptions as Options};
-pub use accept::{Admission, accept_loop};
 pub use full::Full;
 pub use udp::{bind_udp, serve_udp};
 
@@ -180,10 +181,9 @@ fn answer(
 }
 // ANCHOR_END: answer
 
-/// Bind the listening socket (lesson 1's bind, with a deep accept queue) for every mode but `full`.
-pub fn bind(addr: &HostPort) -> Result<TcpListener, Failure> {
-    examples_shutdown::server::bind(addr)
-}
+/// The listening socket, with a deep accept queue, for every mode but
+/// `full`.
+pub use common::bind;
 
 /// What a client hears when the server already serves its maximum: one
 /// line, like every answer of this protocol.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use common::is_timeout;
 use common::{Context, Failure, Narrator, detail, fmt_duration, say};
-use examples_timeout::is_timeout;
 
 use super::ListenOptions;
 use crate::message::{MAX_DATAGRAM, Message, Refused, Service};

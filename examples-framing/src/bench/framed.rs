@@ -23,7 +23,7 @@ const SIZE: usize = 64;
 
 /// `plan.pairs` pairs of runs, each `plan.volume` bytes of 64 B messages.
 pub(super) fn framed_read(plan: Plan) -> io::Result<OnTokio> {
-    let runtime = examples_shutdown::async_server::runtime()
+    let runtime = common::tasks::runtime()
         .map_err(|f| io::Error::other(f.to_string()))?;
     let count = (plan.volume / SIZE).max(1);
     let message = payload(false, SIZE);

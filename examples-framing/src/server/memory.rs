@@ -11,8 +11,8 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
+use common::lingering_close;
 use common::{Budget, Failure, Narrator, Share, Short, fmt_size, say};
-use examples_shutdown::server::lingering_close;
 
 use super::Options;
 use crate::codec::{BUFFER, Codec, FrameReader};

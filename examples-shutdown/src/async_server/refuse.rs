@@ -11,8 +11,8 @@ use common::{Budget, Context, Failure, Narrator, fmt_duration, say};
 
 use super::Options;
 use crate::refusal;
-use crate::server::LINGER_LIMIT;
 use crate::server::memory::no_memory as no_memory_message;
+use common::LINGER_LIMIT;
 
 /// The request passed `--max-request`: say so, and close.
 pub(super) async fn too_long(

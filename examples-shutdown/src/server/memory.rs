@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use common::{Budget, Failure, Narrator, Share, Short, fmt_size, say};
 
 use super::Options;
-use super::refuse::lingering_close;
+use common::lingering_close;
 
 /// What every connection holds from the start: its first chunk of request,
 /// and the reply to a request that fits in it.

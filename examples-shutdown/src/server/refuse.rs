@@ -2,18 +2,14 @@
 //! closing without destroying the answer (the lingering close), or, with
 //! `--close-early`, destroying it.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::net::TcpStream;
 
-use common::{Context, Failure, Narrator, fmt_duration, say};
+use common::{Context, Failure, Narrator, say};
 
 use super::Options;
-use crate::{refusal, shutdown_or_closed};
-
-/// How long the lingering close keeps draining a refused request before it
-/// closes anyway. It only needs to outlast what the client had in flight.
-pub const LINGER_LIMIT: Duration = Duration::from_secs(2);
+use crate::refusal;
+use common::lingering_close;
 
 /// The request passed `--max-request`: say so, and close.
 pub(super) fn refuse(
@@ -47,48 +43,3 @@ pub(super) fn refuse(
     // ANCHOR_END: close_early
     lingering_close(stream, say)
 }
-
-// ANCHOR: lingering_close
-/// Close after answering early without losing the answer: send FIN after
-/// it, then read and discard whatever the client still sends, until its
-/// FIN or [`LINGER_LIMIT`], so that nothing is left unread at the close.
-pub fn lingering_close(
-    mut stream: &TcpStream,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    shutdown_or_closed(stream, Shutdown::Write).context("shutdown(Write)")?;
-    let deadline = Instant::now() + LINGER_LIMIT;
-    let mut sink = [0u8; 16 * 1024];
-    let mut drained = 0usize;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            say!(
-                say,
-                "still receiving after {}: closing anyway",
-                fmt_duration(LINGER_LIMIT)
-            );
-            say.event("drained", &[("bytes", &drained), ("end", &"limit")]);
-            return Ok(());
-        }
-        stream
-            .set_read_timeout(Some(left))
-            .context("set_read_timeout")?;
-        match stream.read(&mut sink) {
-            Ok(0) => break,
-            Ok(n) => drained += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // The read timeout: the deadline is checked at the loop's top.
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(Failure::new("drain the refused request", e)),
-        }
-    }
-    say!(
-        say,
-        "FIN sent, drained {drained} bytes to the client's FIN: no RST"
-    );
-    say.event("drained", &[("bytes", &drained), ("end", &"eof")]);
-    say.event("closed", &[("how", &"fin")]);
-    Ok(())
-}
-// ANCHOR_END: lingering_close

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::{Context, Failure, Narrator, fmt_duration, say};
 
 use super::Options;
-use crate::shutdown_or_closed;
+use common::shutdown_or_closed;
 
 /// The watchdog thread, shared by every connection of the server.
 #[derive(Clone)]

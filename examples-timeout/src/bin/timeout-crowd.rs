@@ -83,7 +83,7 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<(), Failure> {
     // The crowd's sockets, in this process; the servers raise their own.
     let _ = common::raise_open_file_limit(u64::from(args.idle) + 1024);
-    let runtime = examples_shutdown::async_server::runtime()?;
+    let runtime = common::tasks::runtime()?;
     let hold = args.hold.as_secs_f64();
     let idle_s = format!("{}s", 2 * args.hold.as_secs() + 10);
     let request = &format!("{}ms", args.request_timeout.as_millis());

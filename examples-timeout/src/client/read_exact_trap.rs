@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use common::{Context, Failure, Narrator, fmt_duration, say};
 
 use super::{Deadline, Options, Reply};
-use crate::is_timeout;
+use common::is_timeout;
 
 // ANCHOR: trap
 /// The wrong way: `read_exact` for a reply of known length. When it times

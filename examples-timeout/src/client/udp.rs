@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 
 use super::{Deadline, Options, Reply};
-use crate::is_timeout;
+use common::is_timeout;
 
 // ANCHOR: udp
 /// UDP: send one datagram and wait --read-timeout for the answer; when

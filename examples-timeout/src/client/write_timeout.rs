@@ -8,7 +8,7 @@ use common::{Context, Failure, Narrator, fmt_duration, say};
 use socket2::SockRef;
 
 use super::{Deadline, Options};
-use crate::is_timeout;
+use common::is_timeout;
 
 // ANCHOR: flood
 /// Send `size` bytes without reading anything, and count what the kernel

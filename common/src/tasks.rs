@@ -1,13 +1,14 @@
-//! The async accept loop every async server of the course runs on: one
-//! thread, a task per connection, a cap past which a newcomer is turned
-//! away politely (the refusal, our FIN, a short drain: lesson 1's
-//! lingering close, on tokio).
+//! The async accept loop every async TCP server of the course runs on
+//! (feature `tokio`): one thread, a task per connection, a cap past which
+//! a newcomer is turned away politely (the refusal, our FIN, a short
+//! drain: lesson 1's lingering close, on tokio). The chapter "The same
+//! lessons, async" teaches it.
 
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Context, Failure, Narrator, Slots, say};
+use crate::{Context, Failure, Narrator, Slots, say};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout};

@@ -1,18 +1,20 @@
-//! The accept loop of lessons 2 and 3: a thread per client, at most
-//! `max_clients` at once (a newcomer past that is turned away with lesson
-//! 1's lingering close), and, with a tick, a loop that wakes up when nobody
-//! connects. Lesson 1 keeps its own loop in view, where it is the lesson.
+//! The accept loop of every blocking TCP server of the course: a thread
+//! per client, at most `max_clients` at once, and a polite turn-away past
+//! that. The loop is lesson 2's (the chapter "Timeouts", its server); the
+//! turn-away with its lingering close is lesson 1's.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{Context, Failure, Narrator, Slots, count, detail, say};
-use examples_shutdown::server::TurnAway;
 use socket2::SockRef;
 
-use crate::is_timeout;
+use crate::net::is_timeout;
+#[cfg(doc)]
+use crate::net::lingering_close;
+use crate::{Context, Failure, Narrator, Slots, count, detail, say};
 
 /// How an accept loop admits clients.
 #[derive(Clone, Copy, Debug)]
@@ -107,3 +109,76 @@ where
     Ok(())
 }
 // ANCHOR_END: accept_loop
+
+// ANCHOR: turn_away
+/// Turns away the clients a full server has no room for: each is sent the
+/// refusal, then closed with a lingering close, as [`lingering_close`]
+/// does (the message, a FIN, then what the client sends read and dropped
+/// until its own FIN, so that closing finds nothing unread and sends FIN,
+/// not RST).
+///
+/// That close can take as long as the client likes, so it never runs on
+/// the accept loop: each runs on a thread of its own, within a budget of
+/// 100 ms and 64 KiB in all, and at most 16 run at once. Past that, a
+/// newcomer is closed at once, which may reset it: under such a flood a
+/// polite goodbye is what gives. The idea is lesson 1's (the chapter
+/// "Half-open sockets", section 9); every blocking server of the course
+/// turns clients away with it.
+pub struct TurnAway {
+    message: Arc<[u8]>,
+    closing: Slots,
+}
+
+impl TurnAway {
+    /// Turn clients away with `message`.
+    pub fn new(message: &[u8]) -> Self {
+        TurnAway {
+            message: message.into(),
+            closing: Slots::new(CLOSING_AT_ONCE),
+        }
+    }
+
+    /// Refuse `stream`, off the caller's thread; return at once.
+    pub fn close(&self, stream: TcpStream) {
+        let Some(slot) = self.closing.take() else {
+            return; // too many goodbyes already: dropped, closed now
+        };
+        let message = Arc::clone(&self.message);
+        let goodbye = thread::Builder::new().name("turn-away".into());
+        // If no thread can start, the stream closes with the closure.
+        let _ = goodbye.spawn(move || {
+            let _slot = slot;
+            lingering_goodbye(&stream, &message);
+        });
+    }
+}
+
+/// The message, a FIN, then drain until the client's FIN, on a budget.
+fn lingering_goodbye(stream: &TcpStream, message: &[u8]) {
+    let _ = stream.set_write_timeout(Some(GOODBYE));
+    let _ = (&*stream).write_all(message);
+    let _ = stream.shutdown(Shutdown::Write);
+    // A total deadline, not a timeout per read: a client that trickles a
+    // byte every few milliseconds would renew a per-read timeout for ever.
+    let deadline = Instant::now() + GOODBYE;
+    let mut sink = [0u8; 4096];
+    let mut drained = 0;
+    while drained < 64 * 1024 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match (&*stream).read(&mut sink) {
+            Ok(n) if n > 0 => drained += n,
+            _ => break,
+        }
+    }
+}
+// ANCHOR_END: turn_away
+
+/// How long a turned-away client may take, in all, to finish sending: on
+/// a local network it has sent its request and FIN long before.
+const GOODBYE: Duration = Duration::from_millis(100);
+
+/// How many turn-aways may be closing at once.
+const CLOSING_AT_ONCE: usize = 16;
