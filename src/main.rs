@@ -160,6 +160,20 @@ fn wait_for_enter(lesson: &Lesson) -> bool {
     matches!(io::stdin().read_line(&mut line), Ok(n) if n > 0)
 }
 
+/// `timeout-server --mode silent` as a fresh shell at the repository's
+/// root runs it: `cargo run -q -p examples-timeout --bin timeout-server --
+/// --mode silent`. A lesson's binaries are named for its crate.
+fn runnable(command: &str) -> String {
+    let (bin, args) = command.split_once(' ').unwrap_or((command, ""));
+    let lesson = bin.split('-').next().unwrap_or(bin);
+    let run = format!("cargo run -q -p examples-{lesson} --bin {bin}");
+    if args.is_empty() {
+        run
+    } else {
+        format!("{run} -- {args}")
+    }
+}
+
 /// The summary a learner keeps; true when every finding was shown.
 fn summary(results: &[(&Lesson, Vec<Finding>)], level: Verbosity) -> bool {
     let mut out = io::stdout().lock();
@@ -178,7 +192,8 @@ fn summary(results: &[(&Lesson, Vec<Finding>)], level: Verbosity) -> bool {
             }
             let _ = writeln!(out, "  {}", tour::line(finding));
             if let Some((server, client)) = finding.try_it {
-                let _ = writeln!(out, "      try: {server}   then: {client}");
+                let _ = writeln!(out, "      try:  {}", runnable(server));
+                let _ = writeln!(out, "      then: {}", runnable(client));
             }
         }
         let _ = writeln!(
@@ -191,8 +206,9 @@ fn summary(results: &[(&Lesson, Vec<Finding>)], level: Verbosity) -> bool {
     if level >= Verbosity::Normal {
         let _ = writeln!(
             out,
-            "\nEach `try:` is two terminals (see Setup, docs/src/running.md); \
-             `cargo run -- LESSON` runs one lesson again."
+            "\nEach try/then is two terminals at the repository's root (see \
+             Setup, docs/src/running.md); `cargo run -- LESSON` runs one \
+             lesson again."
         );
     }
     all_ok

@@ -1,6 +1,7 @@
 //! The tour (`cargo run`) runs every finished lesson's pair on loopback and
 //! ends with a summary of what each lesson showed.
 
+use crate::support::{words, workspace_bin};
 use common::testing::client;
 use predicates::prelude::*;
 use predicates::str::contains;
@@ -51,7 +52,29 @@ fn tour_of(
     for line in shown {
         assert!(body.contains(line), "missing {line:?} in:\n{body}");
     }
-    assert_eq!(summary.matches("      try: ").count(), tries, "{summary}");
+    assert_eq!(summary.matches("      try:  ").count(), tries, "{summary}");
+    assert_eq!(summary.matches("      then: ").count(), tries, "{summary}");
+    // Each is a command a fresh shell at the repository's root runs: cargo
+    // run of the lesson's binary, with arguments that binary parses.
+    let prefix = format!("cargo run -q -p examples-{lesson} --bin ");
+    for line in summary.lines() {
+        let Some(command) = line
+            .strip_prefix("      try:  ")
+            .or_else(|| line.strip_prefix("      then: "))
+        else {
+            continue;
+        };
+        let rest = command
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("not {prefix}...: {command}"));
+        let (bin, args) = rest.split_once(" -- ").unwrap_or((rest, ""));
+        // --help makes clap parse every argument shown, then exit 0.
+        client(workspace_bin(bin))
+            .args(words(args))
+            .arg("--help")
+            .assert()
+            .success();
+    }
     assert!(summary.contains(count), "{count}: {summary}");
     assert!(!stdout.contains("NOT SHOWN"), "{summary}");
     // Nothing of the lesson runs on past its end: no narration after the
@@ -68,6 +91,15 @@ fn tour_of(
     );
     for heading in sections[0].lines().filter(|l| l.starts_with("== ")) {
         assert!(heading.starts_with(&format!("== {lesson} ")), "{heading}");
+    }
+    // Nothing of a step prints after its verdict, its last `[tour]` line:
+    // its servers have said all they will before the tour judges.
+    for step in sections[0].split("\n== ").skip(1) {
+        let after = step.rsplit_once("\n[tour] ").map_or("", |(_, v)| v);
+        assert!(
+            !after.contains("[server]") && !after.contains("[client]"),
+            "a line after the verdict of step {step}"
+        );
     }
     // Errors a step causes on purpose are marked so.
     assert!(stdout.contains("(expected: this step causes it)"));
@@ -202,9 +234,9 @@ fn tour_runs_one_lesson_by_name_and_quietly() {
         )
         .stdout(contains("13 of 13 behaviours shown"))
         .stdout(predicate::function(|out: &str| {
-            // The lesson's line, 3 key findings with their commands, the
-            // count: nothing else with -q.
-            out.lines().count() == 1 + 3 * 2 + 1
+            // The lesson's line, 3 key findings with their two commands,
+            // the count: nothing else with -q.
+            out.lines().count() == 1 + 3 * 3 + 1
         }));
 }
 

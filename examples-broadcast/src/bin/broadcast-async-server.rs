@@ -14,8 +14,9 @@ use examples_broadcast::{
 #[derive(Parser)]
 #[command(name = "broadcast-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
-    /// Where to listen. 0.0.0.0 (every address) is what hears broadcasts;
-    /// port 0 lets the OS choose.
+    /// Where to listen. 0.0.0.0 (every address) is what hears broadcasts,
+    /// other hosts' too; 127.255.255.255 hears this host's only. Port 0
+    /// lets the OS choose.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_BIND, conflicts_with = "port")]
     addr: HostPort,
     /// Listen on 0.0.0.0 and this port: the same as --addr 0.0.0.0:PORT.

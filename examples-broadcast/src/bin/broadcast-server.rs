@@ -12,8 +12,9 @@ use examples_broadcast::{DEFAULT_BIND, PAIR_HELP, bind_shared, server};
 #[derive(Parser)]
 #[command(name = "broadcast-server", version, after_help = PAIR_HELP)]
 struct Args {
-    /// Where to listen. 0.0.0.0 (every address) is what hears broadcasts;
-    /// port 0 lets the OS choose.
+    /// Where to listen. 0.0.0.0 (every address) is what hears broadcasts,
+    /// other hosts' too; 127.255.255.255 hears this host's only. Port 0
+    /// lets the OS choose.
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_BIND, conflicts_with = "port")]
     addr: HostPort,
     /// Listen on 0.0.0.0 and this port: the same as --addr 0.0.0.0:PORT.
@@ -37,13 +38,11 @@ fn run(args: &Args) -> Result<(), Failure> {
     let socket = bind_shared(addr, group.map(|g| (g, args.options.interface)))?;
     let bound = socket.local_addr().context("local_addr")?;
     common::ready(bound);
+    // One warning, about the address it listens on; how to keep it to
+    // this host is in --help and the book.
     if !bound.ip().is_loopback() {
         common::warn(format_args!(
             "{bound} is reachable from your network: other hosts may query it"
-        ));
-        common::warn(format_args!(
-            "--addr 127.255.255.255:{} hears this host's broadcasts only",
-            bound.port()
         ));
     }
     server::serve(&socket, &args.options, &say)

@@ -12,11 +12,18 @@ pub(super) fn preview(bytes: &[u8]) -> String {
     format!("{:?}{more}", String::from_utf8_lossy(shown))
 }
 
-/// The median round trip (zero when there is none).
+/// The median round trip (zero when there is none). With an even count
+/// it is the mean of the middle two: of two round trips, the slower alone
+/// would read as a median above the mean.
 pub(super) fn median(trips: &[Duration]) -> Duration {
     let mut sorted = trips.to_vec();
     sorted.sort();
-    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+    let n = sorted.len();
+    match n {
+        0 => Duration::ZERO,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
 }
 
 /// Median, mean and slowest round trip.
@@ -24,16 +31,15 @@ pub fn round_trip_summary(trips: &[Duration]) -> String {
     if trips.is_empty() {
         return "no round trips measured".to_owned();
     }
-    let mut sorted = trips.to_vec();
-    sorted.sort();
     let mean = trips.iter().sum::<Duration>()
         / u32::try_from(trips.len()).unwrap_or(u32::MAX);
+    let slowest = trips.iter().max().copied().unwrap_or_default();
     format!(
         "round trips: {}, median {}, mean {}, slowest {}",
         trips.len(),
-        fmt_duration(sorted[sorted.len() / 2]),
+        fmt_duration(median(trips)),
         fmt_duration(mean),
-        fmt_duration(sorted[sorted.len() - 1])
+        fmt_duration(slowest)
     )
 }
 
@@ -66,4 +72,23 @@ pub fn render(reply: &[u8]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(&[]), Duration::ZERO);
+        assert_eq!(median(&[ms(5), ms(1), ms(2)]), ms(2));
+        assert_eq!(median(&[ms(3), ms(1)]), ms(2));
+        // Two round trips: the median is their mean, never above it.
+        let summary = round_trip_summary(&[ms(3), ms(1)]);
+        assert_eq!(
+            summary,
+            "round trips: 2, median 2 ms, mean 2 ms, slowest 3 ms"
+        );
+    }
 }
