@@ -1,7 +1,9 @@
 //! The client: send a request, shut down the write half so that the server
 //! knows the request is complete, and read the reply until the server's FIN.
-//! [`run`] is the story; each flag that shows one more thing lives in a file
-//! under `client/` named for it, called at a line marked `VARIANT`.
+//! [`run`] is the story. Each flag that shows one more thing is a sibling of
+//! it, whole, in a file named for what it shows (`no_shutdown.rs`,
+//! `guards.rs`, `shutdown_read.rs`): the diff between the two is the lesson.
+//! `Options::exchange` picks one from the flags.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -12,9 +14,10 @@ use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use crate::Reply;
 
 mod diagnose; // errors that say why a read or a write failed
-mod guards; // --write-after-shutdown, --repeat-shutdown
+pub mod guards; // --write-after-shutdown, --repeat-shutdown
+pub mod no_shutdown; // --no-shutdown
 mod send_queue; // what shutdown(Write) left undelivered
-mod shutdown_read; // --shutdown-read
+pub mod shutdown_read; // --shutdown-read
 
 pub use crate::options::ClientOptions as Options;
 
@@ -23,66 +26,56 @@ pub use crate::options::ClientOptions as Options;
 pub fn run(
     addr: &HostPort,
     request: &[u8],
-    opts: &Options,
+    read_timeout: Duration,
     say: &Narrator,
 ) -> Result<Seen, Failure> {
-    let mut stream = connect(addr, opts, say)?;
-    if opts.shutdown_read {
-        // VARIANT: shut down our read half first, then the same exchange.
-        return shutdown_read::exchange(&stream, request, opts, say);
-    }
+    let mut stream = connect(addr, read_timeout, say)?;
     if let Err(e) = stream.write_all(request) {
         return Err(diagnose::sending_failed(&stream, e, say));
     }
     say!(say, "sent {} bytes", request.len());
     say.event("sent", &[("bytes", &request.len())]);
-
-    let mut seen = Seen::default();
-    if opts.no_shutdown {
-        say!(
-            say,
-            "--no-shutdown: no FIN, so the server cannot tell we are done"
-        );
-    } else {
-        // ANCHOR: half_close
-        // Half-close: the kernel queues our FIN behind the request, and the
-        // server's read() returns 0 once it has read every byte before it.
-        // That 0 is the only end-of-request marker this protocol has. Our
-        // read half stays open: the reply can still come in.
-        let started = Instant::now();
-        match stream.shutdown(Shutdown::Write) {
-            Ok(()) => {}
-            // The server closed already (it refused us, or turned us
-            // away): nothing is left to shut down; its answer may wait.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
-            Err(e) => return Err(Failure::new("shutdown(Write)", e)),
-        }
-        let took = started.elapsed();
-        // ANCHOR_END: half_close
-        let after = fmt_duration(took);
-        say!(
-            say,
-            "shutdown(Write) after {after}: our FIN follows the request"
-        );
-        seen.shutdown_took = Some(took);
-        // VARIANT: how much of the request was still undelivered.
-        seen.unsent_at_shutdown = send_queue::after_shutdown(&stream, say);
+    // ANCHOR: half_close
+    // Half-close: the kernel queues our FIN behind the request, and the
+    // server's read() returns 0 once it has read every byte before it.
+    // That 0 is the only end-of-request marker this protocol has. Our
+    // read half stays open: the reply can still come in.
+    let started = Instant::now();
+    match stream.shutdown(Shutdown::Write) {
+        Ok(()) => {}
+        // The server closed already (it refused us, or turned us
+        // away): nothing is left to shut down; its answer may wait.
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+        Err(e) => return Err(Failure::new("shutdown(Write)", e)),
     }
-    // VARIANT: write, or shut down, once more.
-    guards::after_half_close(&stream, opts, &mut seen, say);
-
-    seen.reply = read_reply(&stream, request.len(), opts, say)?;
-    // VARIANT: shut down once more, after both FINs.
-    guards::after_reply(&stream, opts, &mut seen, say);
-    check(&seen.reply, request, say)?;
-    Ok(seen)
+    let took = started.elapsed();
+    // ANCHOR_END: half_close
+    let after = fmt_duration(took);
+    say!(
+        say,
+        "shutdown(Write) after {after}: our FIN follows the request"
+    );
+    // It returned with the request maybe still in our send queue.
+    let unsent = send_queue::after_shutdown(&stream, say);
+    let reply = read_reply(&stream, request.len(), Sent::HalfClosed, say)?;
+    check(&reply, request, say)?;
+    Ok(Seen::half_closed(reply, took, unsent))
 }
 // ANCHOR_END: story
 
+/// What the server has been told of the request's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// Our FIN follows the request.
+    HalfClosed,
+    /// Nothing: no FIN, no length (`--no-shutdown`).
+    StillOpen,
+}
+
 // ANCHOR: connect
-fn connect(
+pub(crate) fn connect(
     addr: &HostPort,
-    opts: &Options,
+    read_timeout: Duration,
     say: &Narrator,
 ) -> Result<TcpStream, Failure> {
     // A name may stand for several addresses (::1 and 127.0.0.1 for
@@ -94,7 +87,7 @@ fn connect(
     say!(say, "connected to {peer} from {ours}");
     // A server that never answers, or never reads, must not hang us: every
     // read and every write gives up after this long.
-    let limit = Some(opts.read_timeout);
+    let limit = Some(read_timeout);
     stream.set_read_timeout(limit).context("set_read_timeout")?;
     stream
         .set_write_timeout(limit)
@@ -108,10 +101,10 @@ fn connect(
 /// has been read. The reply is the request plus one header line, so a
 /// server that sends more is not this protocol's, and we stop rather than
 /// buffer without bound.
-fn read_reply(
+pub(crate) fn read_reply(
     mut stream: &TcpStream,
     sent: usize,
-    opts: &Options,
+    end: Sent,
     say: &Narrator,
 ) -> Result<Vec<u8>, Failure> {
     let limit = sent.saturating_add(MAX_HEADER);
@@ -146,7 +139,9 @@ fn read_reply(
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
-                return Err(diagnose::read_failed(e, reply.len(), opts, say));
+                let waited = stream.read_timeout().ok().flatten();
+                let got = reply.len();
+                return Err(diagnose::read_failed(e, got, waited, end, say));
             }
         }
     }
@@ -202,4 +197,21 @@ pub struct Seen {
     /// What `shutdown(Write)` got when repeated at once, then after both
     /// FINs (`--repeat-shutdown`).
     pub repeated: Vec<Result<(), io::ErrorKind>>,
+}
+
+impl Seen {
+    /// The story's outcome: the reply, after a half-close that took `took`
+    /// and left `unsent` bytes in the send queue.
+    pub(crate) fn half_closed(
+        reply: Vec<u8>,
+        took: Duration,
+        unsent: Option<usize>,
+    ) -> Seen {
+        Seen {
+            reply,
+            shutdown_took: Some(took),
+            unsent_at_shutdown: unsent,
+            ..Seen::default()
+        }
+    }
 }

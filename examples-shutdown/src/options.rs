@@ -1,10 +1,14 @@
 //! The flags of the lesson's servers and clients. Each field is a
-//! flag; its doc comment is the flag's `--help`. The story files read them;
-//! nothing here touches a socket.
+//! flag; its doc comment is the flag's `--help`. The client's flags choose
+//! which whole function runs (`ClientOptions::exchange`); nothing here
+//! touches a socket.
 
 use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
+use common::{Failure, HostPort, Narrator};
+
+use crate::client::{self, Seen, guards, no_shutdown, shutdown_read};
 
 /// How the server behaves (`shutdown-server --help`).
 #[derive(clap::Args, Clone, Debug)]
@@ -74,7 +78,7 @@ pub struct ClientOptions {
     pub no_shutdown: bool,
 
     /// After shutdown(Write), try to write once more (it fails: BrokenPipe).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["no_shutdown", "shutdown_read"])]
     pub write_after_shutdown: bool,
 
     /// Call shutdown(Read) before sending, and see what read() does after
@@ -86,12 +90,38 @@ pub struct ClientOptions {
 
     /// Call shutdown(Write) again at once, and once more after the
     /// server's FIN (clearest against `shutdown-server --read-delay 1s`).
-    #[arg(long, conflicts_with = "no_shutdown")]
+    #[arg(long, conflicts_with_all = ["no_shutdown", "shutdown_read", "write_after_shutdown"])]
     pub repeat_shutdown: bool,
 
     /// Give up when a read or write waits this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
     pub read_timeout: Duration,
+}
+
+impl ClientOptions {
+    /// The exchange these flags ask for: the story, [`client::run`], or
+    /// the sibling that shows one more thing. Each flag picks one whole
+    /// function; none is tested inside another.
+    pub fn exchange(
+        &self,
+        addr: &HostPort,
+        request: &[u8],
+        say: &Narrator,
+    ) -> Result<Seen, Failure> {
+        let wait = self.read_timeout;
+        if self.shutdown_read {
+            let half_close = !self.no_shutdown;
+            shutdown_read::run(addr, request, wait, half_close, say)
+        } else if self.no_shutdown {
+            no_shutdown::run(addr, request, wait, say)
+        } else if self.write_after_shutdown {
+            guards::write_after_shutdown(addr, request, wait, say)
+        } else if self.repeat_shutdown {
+            guards::repeat_shutdown(addr, request, wait, say)
+        } else {
+            client::run(addr, request, wait, say)
+        }
+    }
 }
 
 impl Default for ClientOptions {

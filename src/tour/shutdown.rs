@@ -280,7 +280,7 @@ fn exchange(
         server::serve(listener, &opts, say)
     })?;
     let say = Narrator::client(tour.level());
-    let outcome = client::run(&server.addr.into(), request, client_opts, &say);
+    let outcome = client_opts.exchange(&server.addr.into(), request, &say);
     match &outcome {
         // What the binary would print last: the reply.
         Ok(seen) if seen.reply.len() <= 200 => say.result(&seen.reply),

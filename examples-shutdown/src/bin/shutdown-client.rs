@@ -45,7 +45,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         return Err(Failure::msg("nothing to send: the request is empty")
             .with_hint("give a MESSAGE, --file PATH or --size SIZE, or pipe text into stdin"));
     }
-    let seen = client::run(&args.addr, &request, &args.options, &say)?;
+    let seen = args.options.exchange(&args.addr, &request, &say)?;
     say.result(&seen.reply);
     Ok(())
 }

@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use common::{Failure, Narrator, fmt_duration, say};
 
-use super::{MAX_HEADER, Options};
+use super::{MAX_HEADER, Sent};
 use crate::Reply;
 
 /// A read of the reply failed after `got` bytes.
 pub(super) fn read_failed(
     e: io::Error,
     got: usize,
-    opts: &Options,
+    waited: Option<Duration>,
+    end: Sent,
     say: &Narrator,
 ) -> Failure {
     // SO_RCVTIMEO expired: Linux says EAGAIN, which Rust calls WouldBlock
@@ -23,7 +24,7 @@ pub(super) fn read_failed(
     // a dead connection here).
     if e.kind() == io::ErrorKind::WouldBlock {
         say.event("reply_end", &[("bytes", &got), ("end", &"timeout")]);
-        return no_reply(opts, got, say);
+        return no_reply(waited.unwrap_or_default(), end, got, say);
     }
     say.event(
         "reply_end",
@@ -42,9 +43,14 @@ pub(super) fn read_failed(
     Failure::new(format!("read the reply after {got} bytes"), e)
 }
 
-fn no_reply(opts: &Options, got: usize, say: &Narrator) -> Failure {
-    let waited = fmt_duration(opts.read_timeout);
-    if opts.no_shutdown && got == 0 {
+fn no_reply(
+    waited: Duration,
+    end: Sent,
+    got: usize,
+    say: &Narrator,
+) -> Failure {
+    let waited = fmt_duration(waited);
+    if end == Sent::StillOpen && got == 0 {
         say!(
             say,
             "no data for {waited}: the server waits for our FIN, we for it"

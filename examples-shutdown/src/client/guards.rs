@@ -1,50 +1,89 @@
 //! `--write-after-shutdown` and `--repeat-shutdown`: shutdown as a guard.
-//! The closed direction stays closed, and a repeat is harmless until both
-//! FINs have been exchanged.
+//! Each is the story with one more call: a write after our half-close
+//! (the closed direction stays closed), or the half-close repeated, at once
+//! and after both FINs (harmless until both FINs have been exchanged).
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
 
-use common::{Narrator, say};
+use common::{Context, Failure, HostPort, Narrator, say};
 
-use super::{Options, Seen};
+use super::{Seen, Sent, check, connect, diagnose, read_reply};
 
-/// Right after our `shutdown(Write)`, before the reply is read.
-pub(super) fn after_half_close(
-    stream: &TcpStream,
-    opts: &Options,
-    seen: &mut Seen,
+/// The story up to its half-close: connect, send, `shutdown(Write)`.
+fn send_and_half_close(
+    addr: &HostPort,
+    request: &[u8],
+    read_timeout: Duration,
     say: &Narrator,
-) {
-    if opts.write_after_shutdown {
-        seen.late_write = Some(write_after_shutdown(stream, say));
+) -> Result<(TcpStream, Duration), Failure> {
+    let mut stream = connect(addr, read_timeout, say)?;
+    if let Err(e) = stream.write_all(request) {
+        return Err(diagnose::sending_failed(&stream, e, say));
     }
-    if opts.repeat_shutdown {
-        // ANCHOR: repeat_shutdown
-        // The server's FIN cannot have come yet unless it has already read
-        // our request and replied; until then a repeat finds an open
-        // connection and changes nothing.
-        let again = stream.shutdown(Shutdown::Write);
-        say!(say, "shutdown(Write) again: {}", outcome(&again));
-        // ANCHOR_END: repeat_shutdown
-        say.event(
-            "repeat_shutdown",
-            &[("when", &"early"), ("result", &outcome(&again))],
-        );
-        seen.repeated.push(again.map_err(|e| e.kind()));
-    }
+    say!(say, "sent {} bytes", request.len());
+    say.event("sent", &[("bytes", &request.len())]);
+    let started = Instant::now();
+    stream
+        .shutdown(Shutdown::Write)
+        .context("shutdown(Write)")?;
+    let took = started.elapsed();
+    let after = common::fmt_duration(took);
+    say!(
+        say,
+        "shutdown(Write) after {after}: our FIN follows the request"
+    );
+    Ok((stream, took))
 }
 
-/// After the server's FIN.
-pub(super) fn after_reply(
-    stream: &TcpStream,
-    opts: &Options,
-    seen: &mut Seen,
+/// The story, with one more write after `shutdown(Write)`.
+pub fn write_after_shutdown(
+    addr: &HostPort,
+    request: &[u8],
+    read_timeout: Duration,
     say: &Narrator,
-) {
-    if !opts.repeat_shutdown {
-        return;
-    }
+) -> Result<Seen, Failure> {
+    let (mut stream, took) =
+        send_and_half_close(addr, request, read_timeout, say)?;
+    // ANCHOR: write_after_shutdown
+    // The kernel refuses to send on a direction we shut down: a write that
+    // comes too late (a bug) fails here, loudly, instead of sending bytes
+    // the server has stopped expecting. It is an error, not a signal: Rust
+    // ignores SIGPIPE, so the process lives on and can still read.
+    let late = stream.write(b"one more thing");
+    say!(say, "write after shutdown(Write): {}", outcome(&late));
+    // ANCHOR_END: write_after_shutdown
+    say.event("late_write", &[("result", &outcome(&late))]);
+    let reply = read_reply(&stream, request.len(), Sent::HalfClosed, say)?;
+    check(&reply, request, say)?;
+    Ok(Seen {
+        late_write: Some(late.map_err(|e| e.kind())),
+        ..Seen::half_closed(reply, took, None)
+    })
+}
+
+/// The story, with `shutdown(Write)` repeated at once, then after the
+/// server's FIN.
+pub fn repeat_shutdown(
+    addr: &HostPort,
+    request: &[u8],
+    read_timeout: Duration,
+    say: &Narrator,
+) -> Result<Seen, Failure> {
+    let (stream, took) = send_and_half_close(addr, request, read_timeout, say)?;
+    // ANCHOR: repeat_shutdown
+    // The server's FIN cannot have come yet unless it has already read
+    // our request and replied; until then a repeat finds an open
+    // connection and changes nothing.
+    let again = stream.shutdown(Shutdown::Write);
+    say!(say, "shutdown(Write) again: {}", outcome(&again));
+    // ANCHOR_END: repeat_shutdown
+    say.event(
+        "repeat_shutdown",
+        &[("when", &"early"), ("result", &outcome(&again))],
+    );
+    let reply = read_reply(&stream, request.len(), Sent::HalfClosed, say)?;
     // ANCHOR: repeat_after_close
     // Both FINs are exchanged now (we read the server's, and its reply
     // acknowledged ours): the socket is CLOSED, and Linux answers
@@ -56,7 +95,11 @@ pub(super) fn after_reply(
         "repeat_shutdown",
         &[("when", &"after_fins"), ("result", &outcome(&late))],
     );
-    seen.repeated.push(late.map_err(|e| e.kind()));
+    check(&reply, request, say)?;
+    Ok(Seen {
+        repeated: vec![again.map_err(|e| e.kind()), late.map_err(|e| e.kind())],
+        ..Seen::half_closed(reply, took, None)
+    })
 }
 
 /// `Ok`, or the error's kind: what the kernel said, in one word.
@@ -66,19 +109,3 @@ fn outcome<T>(result: &io::Result<T>) -> String {
         Err(e) => format!("{:?}", e.kind()),
     }
 }
-
-// ANCHOR: write_after_shutdown
-fn write_after_shutdown(
-    mut stream: &TcpStream,
-    say: &Narrator,
-) -> Result<usize, io::ErrorKind> {
-    // The kernel refuses to send on a direction we shut down: a write that
-    // comes too late (a bug) fails here, loudly, instead of sending bytes
-    // the server has stopped expecting. It is an error, not a signal: Rust
-    // ignores SIGPIPE, so the process lives on and can still read.
-    let late = stream.write(b"one more thing");
-    say!(say, "write after shutdown(Write): {}", outcome(&late));
-    say.event("late_write", &[("result", &outcome(&late))]);
-    late.map_err(|e| e.kind())
-}
-// ANCHOR_END: write_after_shutdown

@@ -6,19 +6,29 @@ use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Context, Failure, Narrator, fmt_duration, say};
+use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 
-use super::{MAX_HEADER, Options, Seen, check};
+use super::{MAX_HEADER, Seen, check, connect};
 use crate::Reply;
 
-/// The whole exchange, with our read half shut down before anything.
-pub(super) fn exchange(
-    stream: &TcpStream,
+/// The whole exchange, with our read half shut down before anything; with
+/// `half_close` false (`--no-shutdown` too), no `shutdown(Write)` after the
+/// request.
+pub fn run(
+    addr: &HostPort,
     request: &[u8],
-    opts: &Options,
+    read_timeout: Duration,
+    half_close: bool,
     say: &Narrator,
 ) -> Result<Seen, Failure> {
-    let reply = shut_read_then_exchange(stream, request, opts, say)?;
+    let stream = connect(addr, read_timeout, say)?;
+    let reply = shut_read_then_exchange(
+        &stream,
+        request,
+        read_timeout,
+        half_close,
+        say,
+    )?;
     check(&reply, request, say)?;
     Ok(Seen {
         reply,
@@ -30,7 +40,8 @@ pub(super) fn exchange(
 fn shut_read_then_exchange(
     mut stream: &TcpStream,
     request: &[u8],
-    opts: &Options,
+    read_timeout: Duration,
+    half_close: bool,
     say: &Narrator,
 ) -> Result<Vec<u8>, Failure> {
     stream.shutdown(Shutdown::Read).context("shutdown(Read)")?;
@@ -45,7 +56,7 @@ fn shut_read_then_exchange(
 
     stream.write_all(request).context("send the request")?;
     say!(say, "sent {} bytes", request.len());
-    if !opts.no_shutdown {
+    if half_close {
         stream
             .shutdown(Shutdown::Write)
             .context("shutdown(Write)")?;
@@ -60,7 +71,7 @@ fn shut_read_then_exchange(
     // read() now returns 0 at once whether or not data is on its way, so it
     // cannot wait for the reply: ask again every few milliseconds until the
     // reply is complete (its header says how long) or the timeout passes.
-    let deadline = Instant::now() + opts.read_timeout;
+    let deadline = Instant::now() + read_timeout;
     let mut reply = Vec::new();
     while Reply::expected_len(&reply).is_none_or(|len| reply.len() < len) {
         let n = match stream.read(&mut buf) {
@@ -106,11 +117,7 @@ fn shut_read_then_exchange(
         &[("bytes", &reply.len()), ("end", &"complete")],
     );
     if reply.is_empty() {
-        say!(
-            say,
-            "nothing arrived within {}",
-            fmt_duration(opts.read_timeout)
-        );
+        say!(say, "nothing arrived within {}", fmt_duration(read_timeout));
         return Err(Failure::msg("no reply after shutdown(Read)").with_hint(
             "this server answers before our FIN only to refuse: run it with \
              --max-request 16, and send more than that with --no-shutdown",

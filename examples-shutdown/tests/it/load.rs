@@ -39,11 +39,10 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
             thread::spawn(move || {
                 let message = format!("client {i} asks for its reply");
                 let started = Instant::now();
-                let options = lesson::Options::default();
                 let seen = lesson::run(
                     &addr.into(),
                     message.as_bytes(),
-                    &options,
+                    lesson::Options::default().read_timeout,
                     &Narrator::client(Verbosity::Silent),
                 );
                 (message, seen, started.elapsed())
