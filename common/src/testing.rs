@@ -34,6 +34,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,17 @@ pub const LINE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How long any client run may take before the test fails instead of hanging.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Tests that load the machine (hundreds of clients, hundreds of MiB, a
+/// bench) hold this while they run: every test of a binary runs at once,
+/// and two such loads beside each other, under the soak's busy loops,
+/// starved a light test's server for 20 s. One at a time, they still run
+/// beside every light test.
+pub fn heavy() -> MutexGuard<'static, ()> {
+    static HEAVY: Mutex<()> = Mutex::new(());
+    // A heavy test that failed poisoned it; the lock still does its job.
+    HEAVY.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Which of the server's output streams a line came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -145,6 +145,7 @@ fn run(
 
 #[test]
 fn no_command_line_makes_a_binary_panic_abort_or_hang() {
+    let _heavy = common::testing::heavy();
     let mut runs: Vec<(String, Vec<String>)> = Vec::new();
     for &(binary, sub, server) in TARGETS {
         let sub: Vec<String> = sub.iter().map(|s| s.to_string()).collect();
@@ -261,6 +262,7 @@ fn with_closed_stdout(binary: &str, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_closed_stdout_ends_every_binary_quietly() {
+    let _heavy = common::testing::heavy();
     use common::testing::Server;
     let pairs = [
         ("shutdown-server", "shutdown-client", &[][..]),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A binary of the workspace, built beside the tour by `cargo test --workspace`.
 pub fn workspace_bin(name: &str) -> PathBuf {
@@ -61,4 +62,23 @@ pub fn open_quote(line: &str) -> bool {
         }
     }
     quote.is_some()
+}
+
+/// Tests that measure time on the wire (the timed figures) must not share
+/// the machine with other captures and labs: a gap of 0.1 ms became 25 ms
+/// once, with every root test at once under two busy loops. They take
+/// [`alone`]; every other test that captures or builds a lab takes
+/// [`beside_others`], so they still run at once with each other.
+static QUIET: RwLock<()> = RwLock::new(());
+
+/// Run with no other capture or lab at the same time.
+pub fn alone() -> RwLockWriteGuard<'static, ()> {
+    // A test that panicked while holding it poisoned it; the lock still
+    // does its job.
+    QUIET.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Run beside other captures and labs, never beside a test that is alone.
+pub fn beside_others() -> RwLockReadGuard<'static, ()> {
+    QUIET.read().unwrap_or_else(PoisonError::into_inner)
 }

@@ -17,6 +17,7 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
 #[test]
 fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
 {
+    let _heavy = common::testing::heavy();
     for strategy in Strategy::ALL {
         let name = strategy.name();
         let mut server = Server::start(SERVER, &["--strategy", name, "-q"]);
@@ -122,6 +123,7 @@ fn past_max_clients_a_newcomer_is_turned_away_politely() {
 
 #[test]
 fn a_turned_away_client_that_trickles_delays_no_honest_one() {
+    let _heavy = common::testing::heavy();
     // Lesson 1's turn-away, which this accept loop uses, once ran on the
     // loop itself, with a 20 ms timeout per read: a refused client sending
     // a byte every 5 ms renewed it, and nobody else was accepted.
@@ -140,6 +142,7 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
 
 #[test]
 fn largest_frames_never_read_back_stay_within_the_memory_budget() {
+    let _heavy = common::testing::heavy();
     // 250 clients each send a frame of --max-frame and never read the
     // reply. Without a budget each connection held its frame in a doubled
     // buffer, the reply and the encoded reply (438 MiB at 1 MiB each); now

@@ -16,6 +16,7 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_shutdown-client");
 
 #[test]
 fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
+    let _heavy = common::testing::heavy();
     let mut server = Server::start(SERVER, &["-q"]);
     let addr = server.addr();
 
@@ -97,6 +98,7 @@ fn past_max_clients_a_newcomer_is_turned_away_politely() {
 
 #[test]
 fn a_turned_away_client_that_trickles_delays_no_honest_one() {
+    let _heavy = common::testing::heavy();
     // The turn-away's lingering close once ran on the accept loop, with a
     // 20 ms timeout per read: a refused client sending a byte every 5 ms
     // renewed it for as long as it liked, and nobody else was accepted.
@@ -116,6 +118,7 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
 
 #[test]
 fn a_reply_to_a_client_that_closed_without_reading_names_the_kernels_error() {
+    let _heavy = common::testing::heavy();
     use std::io::Write;
     use std::net::{Shutdown, TcpStream};
     // A FIN, then gone: the request is whole, but nobody will read the
@@ -135,6 +138,7 @@ fn a_reply_to_a_client_that_closed_without_reading_names_the_kernels_error() {
 
 #[test]
 fn largest_requests_never_read_back_stay_within_the_memory_budget() {
+    let _heavy = common::testing::heavy();
     // 250 clients each send a request of --max-request and never read the
     // reply. Without a budget each connection held its request and reply
     // (266 MiB at 1 MiB each); now all of them together hold at most

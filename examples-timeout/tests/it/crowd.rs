@@ -8,6 +8,7 @@ use assert_cmd::Command;
 #[test]
 fn the_crowd_bench_prints_a_row_per_server_and_the_event_driven_one_serves_everyone()
  {
+    let _heavy = common::testing::heavy();
     let out = Command::cargo_bin("timeout-crowd")
         .expect("the bench is built")
         .args(["--idle", "200", "--hold", "400ms", "--honest", "5"])

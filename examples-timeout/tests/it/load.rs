@@ -15,6 +15,7 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 
 #[test]
 fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
+    let _heavy = common::testing::heavy();
     let mut server = Server::start(SERVER, &["-q"]);
     let addr = server.addr();
 
@@ -92,6 +93,7 @@ fn past_max_clients_a_newcomer_is_turned_away_politely() {
 
 #[test]
 fn a_turned_away_client_that_trickles_delays_no_honest_one() {
+    let _heavy = common::testing::heavy();
     // Lesson 1's turn-away, which this accept loop uses, once ran on the
     // loop itself, with a 20 ms timeout per read: a refused client sending
     // a byte every 5 ms renewed it, and nobody else was accepted.

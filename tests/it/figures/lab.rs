@@ -12,7 +12,7 @@ use advanced_sockets::lab::{HOSTS, Lab, ROUTER};
 use common::testing::Server;
 
 use super::{not_root, verify};
-use crate::lab::{inside, lab};
+use crate::lab::{TestLab, inside, lab};
 
 /// The lab's figures, for the check that each has its committed ladder.
 pub(super) const FIGURES: [&str; 2] = ["lab-broadcast", "lab-multicast"];
@@ -134,7 +134,7 @@ fn capture_lab(
 }
 
 /// A lab, or a failure saying why none can be built here.
-fn root_lab() -> Lab {
+fn root_lab() -> TestLab {
     assert!(
         !not_root(),
         "the lab's figures need root, iproute2 and tcpdump: sudo -E env \

@@ -25,7 +25,7 @@ use advanced_sockets::capture::ladder::{Call, Ladder, Spec, Timing, reduce};
 use advanced_sockets::capture::svg;
 use common::testing::{ClosedPort, Server};
 
-use crate::support::workspace_bin;
+use crate::support::{alone, beside_others, workspace_bin};
 
 mod lab;
 mod wire;
@@ -165,6 +165,15 @@ fn check(f: &Figure) {
              sudo -E env \"PATH=$PATH\" cargo test --test it -- --ignored figure"
         );
     }
+    // A timed figure compares gaps between segments: it captures alone.
+    let committed = figures_dir().join(format!("{}.ladder", f.name));
+    let timed = fs::read_to_string(committed)
+        .is_ok_and(|text| text.lines().any(|l| l.starts_with("timed ")));
+    let _quiet = if timed {
+        (Some(alone()), None)
+    } else {
+        (None, Some(beside_others()))
+    };
     verify(&capture(f));
 }
 

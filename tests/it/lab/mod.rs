@@ -16,16 +16,33 @@ use std::time::{Duration, Instant};
 use advanced_sockets::lab::{Impairment, Lab};
 use common::testing::{Server, client, events};
 
-use crate::support::workspace_bin;
+use std::sync::RwLockReadGuard;
+
+use crate::support::{beside_others, workspace_bin};
 
 /// Build a lab for this test, or fail saying why none can be built here.
-pub(crate) fn lab() -> Lab {
+pub(crate) fn lab() -> TestLab {
     if let Some(why) = advanced_sockets::lab::unavailable() {
         cannot_run(&format!("the network lab cannot be built here: {why}"));
     }
+    // Taken before the lab is built, held until it is torn down.
+    let quiet = beside_others();
     match Lab::for_test(&workspace_bin("lab")) {
-        Ok(lab) => lab,
+        Ok(lab) => TestLab { lab, _quiet: quiet },
         Err(e) => panic!("building the lab failed: {e} ({:?})", e.hint()),
+    }
+}
+
+/// A lab for one test, which never runs beside a timed figure.
+pub(crate) struct TestLab {
+    lab: Lab,
+    _quiet: RwLockReadGuard<'static, ()>,
+}
+
+impl std::ops::Deref for TestLab {
+    type Target = Lab;
+    fn deref(&self) -> &Lab {
+        &self.lab
     }
 }
 
