@@ -145,3 +145,19 @@ fn each_wait_lies_in_its_jitter_window_and_the_waits_grow() {
         "{took:?} < {waited} ms"
     );
 }
+
+#[test]
+fn with_once_the_udp_server_exits_after_its_first_answer() {
+    // --once serves one client over TCP; over UDP, one answer. It was
+    // silently ignored with --udp, and the server ran on.
+    let mut server =
+        Server::start(SERVER, &["--udp", "--drop-first", "1", "--once"]);
+    client(CLIENT)
+        .args(["--addr", &server.addr_arg(), "--udp", "--read-timeout"])
+        .args(["100ms", "--retries", "4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("ping\n"));
+    let status = server.wait_for_exit(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
