@@ -122,11 +122,14 @@ fn a_reply_to_a_client_that_closed_without_reading_names_the_kernels_error() {
     use std::io::Write;
     use std::net::{Shutdown, TcpStream};
     // A FIN, then gone: the request is whole, but nobody will read the
-    // reply. 512 KiB of it: more than the first write can queue, so a
-    // later write meets the client kernel's reset.
-    let mut server = Server::start(SERVER, &["--events"]);
+    // reply. 6 MiB of it: more than a send buffer can ever hold (Linux
+    // caps its growth at tcp_wmem's 4 MiB by default), so a write must
+    // wait, and meets the client kernel's reset. With 512 KiB, once in a
+    // soak the whole reply fit in the buffer before the reset came back.
+    let mut server =
+        Server::start(SERVER, &["--events", "--max-request", "8MiB"]);
     let mut stream = TcpStream::connect(server.addr()).expect("connect");
-    stream.write_all(&vec![b'x'; 512 * 1024]).expect("send");
+    stream.write_all(&vec![b'x'; 6 << 20]).expect("send");
     stream.shutdown(Shutdown::Write).expect("FIN");
     drop(stream);
     let failed = server.wait_for_event("reply_failed");
