@@ -157,16 +157,51 @@ impl Narrator {
 }
 
 /// Narrate a step: `say!(narrator, "read {} bytes", n)`.
+///
+/// With an event name and its fields before the sentence, one call says the
+/// step and, with `--events`, emits its event: the fields are named once,
+/// and the sentence may use them.
+///
+/// ```
+/// use common::{Narrator, Verbosity, say};
+/// let say = Narrator::client(Verbosity::Normal).with_events(true);
+/// let request = b"hello";
+/// // [client] sent 5 bytes
+/// // [client] event sent bytes=5
+/// say!(say, sent(bytes = request.len()), "sent {bytes} bytes");
+/// ```
 #[macro_export]
 macro_rules! say {
+    ($narrator:expr, $event:ident ( $($key:ident $(= $value:expr)?),* $(,)? ), $($arg:tt)+) => {{
+        $( let $key = $crate::say!(@value $key $(= $value)?); )*
+        let narrator = &$narrator;
+        narrator.say(::std::format_args!($($arg)+));
+        narrator.event(
+            ::std::stringify!($event),
+            &[$((::std::stringify!($key), &$key as &dyn ::std::fmt::Display)),*],
+        );
+    }};
+    (@value $key:ident) => { $key };
+    (@value $key:ident = $value:expr) => { $value };
     ($narrator:expr, $($arg:tt)+) => {
         $narrator.say(::std::format_args!($($arg)+))
     };
 }
 
 /// Narrate a detail, shown with `-v` only: `detail!(narrator, "...")`.
+/// Like [`say!`](crate::say), it may carry an event:
+/// `detail!(say, read(bytes = n), "read() returned {bytes} bytes")`.
 #[macro_export]
 macro_rules! detail {
+    ($narrator:expr, $event:ident ( $($key:ident $(= $value:expr)?),* $(,)? ), $($arg:tt)+) => {{
+        $( let $key = $crate::say!(@value $key $(= $value)?); )*
+        let narrator = &$narrator;
+        narrator.detail(::std::format_args!($($arg)+));
+        narrator.event(
+            ::std::stringify!($event),
+            &[$((::std::stringify!($key), &$key as &dyn ::std::fmt::Display)),*],
+        );
+    }};
     ($narrator:expr, $($arg:tt)+) => {
         $narrator.detail(::std::format_args!($($arg)+))
     };

@@ -8,6 +8,7 @@ use std::time::Duration;
 use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{Failure, HostPort, Narrator};
 
+use crate::async_client;
 use crate::client::{self, Seen, guards, no_shutdown, shutdown_read};
 
 /// How the server behaves (`shutdown-server --help`).
@@ -190,4 +191,31 @@ pub struct AsyncClientOptions {
     /// Give up when a read or write waits this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
     pub read_timeout: Duration,
+}
+
+impl AsyncClientOptions {
+    /// The exchange these flags ask for, on a runtime of this thread: the
+    /// story, [`async_client::exchange`], or the sibling that shows one
+    /// more thing.
+    pub fn run(
+        &self,
+        addr: &HostPort,
+        request: &[u8],
+        say: &Narrator,
+    ) -> Result<Vec<u8>, Failure> {
+        use crate::async_client::{drop_write_half, no_shutdown};
+        let wait = self.read_timeout;
+        let runtime = common::tasks::runtime()?;
+        if self.shutdown_read {
+            let exchange = async_client::shutdown_read::exchange;
+            runtime.block_on(exchange(addr, request, wait, say))
+        } else if self.no_shutdown {
+            runtime.block_on(no_shutdown::exchange(addr, request, wait, say))
+        } else if self.drop_write_half {
+            let exchange = drop_write_half::exchange;
+            runtime.block_on(exchange(addr, request, wait, say))
+        } else {
+            runtime.block_on(async_client::exchange(addr, request, wait, say))
+        }
+    }
 }

@@ -1,193 +1,78 @@
 //! The server: read each request until the client's FIN, answer on the
-//! half of the connection that is still open, and close without losing the
-//! answer. `handle` is the story of one connection, [`serve`] the accept
-//! loop; what hardens them, and each wrong-on-purpose flag, lives in a file
-//! under `server/` named for it, called at a line marked `HARDENING` or
-//! `VARIANT`.
+//! half of the connection that is still open, then send our own FIN.
+//! [`answer`] is the story of one connection. `--abort` and `--close-early`
+//! are whole siblings of it (`server/abort.rs`, `server/close_early.rs`);
+//! [`serve`], below the story, is the hardening that wraps it: the accept
+//! loop, `--max-clients`, and a [`Guarded`] stream that charges
+//! `--max-memory` and lets the watchdog end a connection (`--max-time`).
 
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 
-use common::{
-    Budget, Context, Failure, Narrator, Share, detail, fmt_duration, say,
-};
+use common::{Context, Failure, Narrator, say};
 
 use crate::reply_to;
 
-mod abort; // --abort: SO_LINGER 0, the abortive close
+pub mod abort; // --abort: SO_LINGER 0, the abortive close
+pub mod close_early; // --close-early: closing with the request unread
 pub(crate) mod gone; // a reply to a client that is no longer there
+mod guard; // the stream the story reads: --max-memory, --max-time
 mod limits; // --max-clients, the turn-away, accept errors
 pub(crate) mod memory; // --max-memory, the bytes all connections may hold
-mod refuse; // --max-request: the lingering close, and --close-early
+pub(crate) mod refuse; // --max-request: the lingering close
 mod watchdog; // --max-time, and --watchdog-drop
 
 pub use crate::options::ServerOptions as Options;
 pub use common::bind;
+pub use guard::Guarded;
 
-/// What every connection shares: the watchdog thread and the memory budget.
-struct Shared {
-    watchdog: watchdog::Watchdog,
-    budget: Budget,
-}
-
-// ANCHOR: handle
-/// One connection, from accept to close.
-fn handle(
-    stream: TcpStream,
-    id: u64,
-    opts: &Options,
-    shared: &Shared,
+// ANCHOR: story
+/// One connection: read the request to the client's FIN, answer on the half
+/// still open, then send our FIN. `from_client` is `stream` as the
+/// hardening lets us read it (see [`Guarded`]).
+pub fn answer(
+    stream: &TcpStream,
+    from_client: impl Read,
+    max_request: usize,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    // Without timeouts a read blocks for as long as the client stays
-    // silent, and a write for as long as it does not read: either way one
-    // client would own this thread forever.
-    let idle = Some(opts.idle_timeout);
-    stream.set_read_timeout(idle).context("set_read_timeout")?;
-    stream
-        .set_write_timeout(idle)
-        .context("set_write_timeout")?;
-    // HARDENING: the watchdog, and this connection's room in --max-memory.
-    let watch = shared.watchdog.watch(&stream, id, say)?;
-    let mut share = memory::first(&stream, &shared.budget, opts, say)?;
-
-    if let Some(delay) = opts.read_delay {
-        say!(say, "busy: not reading for {}", fmt_duration(delay)); // VARIANT
-        say.event("busy", &[("ms", &delay.as_millis())]);
-        thread::sleep(delay);
-    }
-    let Some(request) = read_request(&stream, opts, shared, &mut share, say)?
-    else {
-        return refuse::refuse(&stream, opts, say); // VARIANT: too long
-    };
-    // HARDENING: read() returned 0 because the watchdog shut the
-    // connection down, not because the client finished.
-    if watch.ended_it(say) {
-        return Ok(());
-    }
-    // A FIN says the client will send no more; the protocol takes that as
-    // the end of the request (a client that crashed sends one too).
-    let got = request.len();
-    say!(say, "read {got} bytes, then read() = 0: the client's FIN");
-    reply(&stream, &request, opts, say)
-}
-// ANCHOR_END: handle
-
-// ANCHOR: read_request
-/// Read until read() returns 0: the client's FIN, sent by its
-/// shutdown(Write), is the only end-of-request marker this protocol has.
-/// One byte past the limit tells us a request is too long (`None`): the
-/// server never holds more than that.
-fn read_request(
-    mut stream: &TcpStream,
-    opts: &Options,
-    shared: &Shared,
-    share: &mut Share,
-    say: &Narrator,
-) -> Result<Option<Vec<u8>>, Failure> {
-    let mut request = Vec::with_capacity(memory::CHUNK);
-    let mut chunk = [0u8; memory::CHUNK];
-    let end = loop {
-        let room = (opts.max_request + 1 - request.len()).min(chunk.len());
-        match stream.read(&mut chunk[..room]) {
-            Ok(0) => break Ok(End::Fin),
-            Ok(n) => {
-                // HARDENING: past its first chunk, a request waits for its
-                // room in --max-memory, reading nothing meanwhile.
-                if request.len() + n > memory::CHUNK {
-                    memory::grow(stream, share, &shared.budget, opts, say)?;
-                    request.reserve_exact(opts.max_request + 1 - request.len());
-                }
-                request.extend_from_slice(&chunk[..n]);
-                detail!(say, "read() returned {n} bytes");
-                say.event("read", &[("bytes", &n)]);
-                if request.len() > opts.max_request {
-                    break Ok(End::TooLong);
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
-        }
-    };
-    let (got, name) = (request.len(), End::name(&end));
-    say.event("request_end", &[("bytes", &got), ("end", &name)]);
-    match end {
-        Ok(End::Fin) => Ok(Some(request)),
-        Ok(End::TooLong) => Ok(None),
-        // SO_RCVTIMEO expired: EAGAIN on Linux, WouldBlock to Rust (lesson
-        // 2 is about this).
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-            let idle = fmt_duration(opts.idle_timeout);
-            let why =
-                format!("no data from the client for {idle} after {got} bytes");
-            Err(Failure::msg(why))
-        }
-        Err(e) => {
-            Err(Failure::new(format!("read request after {got} bytes"), e))
+    // read() returns 0 once every byte before the client's FIN was read:
+    // the only end of request here. One byte past the limit is too long.
+    let (mut request, mut chunk) = (Vec::new(), [0u8; 16 * 1024]);
+    let mut from_client = from_client.take(max_request as u64 + 1);
+    loop {
+        match from_client.read(&mut chunk) {
+            Ok(0) => break, // the client's FIN
+            Ok(n) => request.extend_from_slice(&chunk[..n]),
+            Err(e) => return Err(refuse::read_failed(e, request.len(), say)),
         }
     }
-}
-// ANCHOR_END: read_request
-
-/// Why the request loop stopped: read() returned 0, or `--max-request`.
-enum End {
-    Fin,
-    TooLong,
-}
-
-impl End {
-    /// The `end=` of the `request_end` event.
-    fn name(end: &io::Result<End>) -> String {
-        match end {
-            Ok(End::Fin) => "eof".to_owned(),
-            Ok(End::TooLong) => "too_long".to_owned(),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => "timeout".into(),
-            Err(e) => format!("{:?}", e.kind()),
-        }
+    if request.len() > max_request {
+        return refuse::too_long(stream, max_request, say);
     }
-}
-
-// ANCHOR: reply
-fn reply(
-    mut stream: &TcpStream,
-    request: &[u8],
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    let reply = reply_to(request);
-    // One write_all: a short write is retried until every byte is queued.
-    // A client that vanished makes this fail with BrokenPipe or
-    // ConnectionReset, an error for this connection only: Rust ignores
-    // SIGPIPE, so the process is not killed for it.
-    if let Err(e) = stream.write_all(&reply) {
-        return Err(gone::reply_failed(e, say)); // HARDENING
-    }
-    say.event("reply", &[("bytes", &reply.len())]);
-    if opts.abort {
-        return abort::close(stream, say); // VARIANT
-    }
-    // Our FIN goes out after the reply; the client's read() returns 0 once
-    // it has read all of it. Say so explicitly rather than relying on the
-    // close when `handle` returns: while the watchdog holds its clone of
-    // this socket, dropping our handle would not close anything.
-    match stream.shutdown(Shutdown::Write) {
-        Ok(()) => {}
-        // The client had closed and its kernel answered the reply with
-        // RST: the reply is lost. The reset is the socket's pending error.
-        Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-            let reset = stream.take_error().ok().flatten().unwrap_or(e);
-            return Err(gone::reply_failed(reset, say)); // HARDENING
-        }
-        Err(e) => return Err(Failure::new("shutdown(Write)", e)),
-    }
-    let n = reply.len();
-    say!(say, "sent a {n}-byte reply, then shutdown(Write): our FIN");
-    say.event("closed", &[("how", &"fin")]);
+    say!(
+        say,
+        request_end(bytes = request.len(), end = "eof"),
+        "read {bytes} bytes, then read() = 0: the client's FIN"
+    );
+    // A client gone fails this write (EPIPE), not the process: no SIGPIPE.
+    let reply = reply_to(&request);
+    let wrote = (&*stream).write_all(&reply);
+    wrote.map_err(|e| gone::reply_failed(e, say))?;
+    // Our FIN follows the reply. Said explicitly: while the watchdog holds
+    // a clone of this socket, dropping our handle would close nothing.
+    let shut = stream.shutdown(Shutdown::Write);
+    shut.map_err(|e| gone::shutdown_failed(stream, e, say))?;
+    say!(
+        say,
+        closed(how = "fin", reply = reply.len()),
+        "sent a {reply}-byte reply, then shutdown(Write): our FIN"
+    );
     Ok(())
 }
-// ANCHOR_END: reply
+// ANCHOR_END: story
 
 // ANCHOR: serve
 /// Accept clients until the process is killed (or one, with `--once`),
@@ -200,25 +85,21 @@ pub fn serve(
     check(opts)?;
     let opts = Arc::new(opts.clone());
     let limits = limits::Limits::new(opts.max_clients);
-    let shared = Arc::new(Shared {
-        watchdog: watchdog::Watchdog::start(&opts)?,
-        budget: Budget::new(opts.max_memory),
-    });
+    let shared = Arc::new(guard::Shared::start(&opts)?);
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) => {
-                limits::accept_failed(e, say); // HARDENING
+                limits::accept_failed(e, say);
                 continue;
             }
         };
         let say = say.tagged(format_args!("#{id}"));
-        say!(say, "accepted a connection from {peer}");
-        say.event("accepted", &[("peer", &peer)]);
+        say!(say, accepted(peer), "accepted a connection from {peer}");
         if opts.once {
-            return handle(stream, id, &opts, &shared, &say);
+            return connection(&stream, id, &opts, &shared, &say);
         }
-        // HARDENING: past --max-clients, a client is told so and closed.
+        // Past --max-clients, a client is told so and closed.
         let Some((stream, slot)) = limits.admit(stream, &say) else {
             continue;
         };
@@ -226,21 +107,51 @@ pub fn serve(
             (Arc::clone(&opts), Arc::clone(&shared), say.clone());
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
-            let served = handle(stream, id, &opts, &shared, &conn);
+            let served = connection(&stream, id, &opts, &shared, &conn);
             // The slot is free before anyone hears the connection ended.
-            drop(slot);
+            drop((stream, slot));
             if let Err(failure) = served {
                 conn.problem(failure);
             }
             conn.event("done", &[]);
         });
         if let Err(e) = spawned {
-            limits::spawn_failed(e, &say); // HARDENING
+            limits::spawn_failed(e, &say);
         }
     }
     Ok(())
 }
 // ANCHOR_END: serve
+
+// ANCHOR: connection
+/// One connection, hardened: timeouts on every read and write, the stream
+/// guarded, then the story (or the variant the flags chose).
+fn connection(
+    stream: &TcpStream,
+    id: u64,
+    opts: &Options,
+    shared: &guard::Shared,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    // Without timeouts a read blocks for as long as the client stays
+    // silent, and a write for as long as it does not read: either way one
+    // client would own this thread forever.
+    let idle = Some(opts.idle_timeout);
+    stream.set_read_timeout(idle).context("set_read_timeout")?;
+    stream
+        .set_write_timeout(idle)
+        .context("set_write_timeout")?;
+    let from_client = Guarded::new(stream, id, opts, shared, say)?;
+    let max = opts.max_request;
+    if opts.abort {
+        abort::answer(stream, from_client, max, say)
+    } else if opts.close_early {
+        close_early::answer(stream, from_client, max, say)
+    } else {
+        answer(stream, from_client, max, say)
+    }
+}
+// ANCHOR_END: connection
 
 /// Check the options before serving anyone.
 pub fn check(opts: &Options) -> Result<(), Failure> {

@@ -254,7 +254,7 @@ fn async_exchange(
     request: &[u8],
 ) -> Result<Vec<u8>, Failure> {
     let say = Narrator::client(tour.level());
-    let got = async_client::run(&server.addr.into(), request, opts, &say);
+    let got = opts.run(&server.addr.into(), request, &say);
     match &got {
         Ok(reply) => say.result(reply),
         Err(failure) => tour.failed("[client]", failure),

@@ -6,25 +6,25 @@
 //! the socket's descriptor and calls shutdown(2) itself.
 
 use std::net::Shutdown;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use common::{Context, Failure, Narrator, fmt_duration, say};
+use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use super::{Options, too_long};
+use super::{connect, stalled};
 
 // ANCHOR: shutdown_read
-/// Shut our read half, see what a read does, then send the request and
+/// Connect, shut our read half, see what a read does, then send the request and
 /// our FIN: shut both ways, the client reads no reply.
-pub(super) async fn exchange(
-    mut stream: TcpStream,
+pub async fn exchange(
+    addr: &HostPort,
     request: &[u8],
-    opts: &Options,
+    wait: Duration,
     say: &Narrator,
 ) -> Result<Vec<u8>, Failure> {
+    let mut stream = connect(addr, wait, say).await?;
     SockRef::from(&stream)
         .shutdown(Shutdown::Read)
         .context("shutdown(Read)")?;
@@ -33,17 +33,18 @@ pub(super) async fn exchange(
     // shutdown's.
     let started = Instant::now();
     let mut buf = [0u8; 64];
-    let n = timeout(opts.read_timeout, stream.read(&mut buf))
+    let n = timeout(wait, stream.read(&mut buf))
         .await
-        .map_err(|_| too_long(opts))?
+        .map_err(|_| stalled(wait))?
         .context("read after shutdown(Read)")?;
     let took = started.elapsed();
+    let (read, us) = (n, took.as_micros());
     say!(
         say,
+        shutdown_read(read, us),
         "shutdown(Read) through SockRef; read() = {n} after {}: ours, no FIN",
         fmt_duration(took)
     );
-    say.event("shutdown_read", &[("read", &n), ("us", &took.as_micros())]);
     stream
         .write_all(request)
         .await

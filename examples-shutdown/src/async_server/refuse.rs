@@ -1,63 +1,48 @@
-//! Refusing a request on tokio: the refusal, then the lingering close
-//! (our FIN, then the client's bytes read and dropped until its FIN), so
-//! that nothing is unread when the socket closes; or, with
-//! `--close-early`, dropping it with bytes unread, and the RST that makes.
+//! Refusing a request on tokio: the refusal, then the lingering close (our
+//! FIN, then the client's bytes read and dropped until its FIN), so that
+//! nothing is unread when the socket closes.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout;
 
-use common::{Budget, Context, Failure, Narrator, fmt_duration, say};
+use common::{
+    Budget, Context, Failure, LINGER_LIMIT, Narrator, fmt_duration, say,
+};
 
-use super::Options;
 use crate::refusal;
 use crate::server::memory::no_memory as no_memory_message;
-use common::LINGER_LIMIT;
+use crate::server::refuse::say_too_long;
 
-/// The request passed `--max-request`: say so, and close.
+/// The request passed `max_request`: say so, and close without an RST
+/// destroying the refusal.
 pub(super) async fn too_long(
-    mut stream: TcpStream,
-    opts: &Options,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    max_request: usize,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let limit = opts.max_request;
-    say!(
-        say,
-        "the request passed {limit} bytes: refusing it, the rest unread"
-    );
+    say_too_long(max_request + 1, max_request, say);
     stream
-        .write_all(&refusal(limit))
+        .write_all(&refusal(max_request))
         .await
         .context("send the refusal")?;
-    say.event("refused", &[("limit", &limit)]);
-    // ANCHOR: close_early
-    if opts.close_early {
-        // Wrong on purpose. Dropping a tokio TcpStream closes the socket,
-        // as close() does, and a socket closed with unread bytes sends RST
-        // instead of FIN: async changes nothing of that.
-        say!(
-            say,
-            "--close-early: dropping it with the rest unread: the kernel sends RST"
-        );
-        say.event("closed", &[("how", &"unread")]);
-        return Ok(());
-    }
-    // ANCHOR_END: close_early
     lingering_close(stream, say).await
 }
 
 /// No room in --max-memory for this request: say so, and close.
 pub(super) async fn no_memory(
-    mut stream: TcpStream,
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
     budget: &Budget,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    say!(say, "no memory for this request: refusing it");
-    say.event("refused", &[("why", &"memory")]);
+    say!(
+        say,
+        refused(why = "memory"),
+        "no memory for this request: refusing it"
+    );
     let message = no_memory_message(budget);
     // The client may be gone: the close below is all that is left to do.
     let _ = stream.write_all(message.as_bytes()).await;
-    lingering_close(stream, say).await?;
+    lingering_close(&mut stream, say).await?;
     Err(Failure::msg("refused the request: --max-memory is spent"))
 }
 
@@ -66,7 +51,7 @@ pub(super) async fn no_memory(
 /// sends until its FIN, or [`LINGER_LIMIT`] at most: one `timeout` around
 /// the whole drain, where the blocking server recomputes a read timeout.
 async fn lingering_close(
-    mut stream: TcpStream,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     say: &Narrator,
 ) -> Result<(), Failure> {
     match stream.shutdown().await {
@@ -89,16 +74,19 @@ async fn lingering_close(
         Ok(drained_all) => drained_all.context("drain the refused request")?,
         Err(_) => {
             let limit = fmt_duration(LINGER_LIMIT);
-            say!(say, "still receiving after {limit}: closing anyway");
-            say.event("drained", &[("bytes", &drained), ("end", &"limit")]);
+            say!(
+                say,
+                drained(bytes = drained, end = "limit"),
+                "still receiving after {limit}: closing anyway"
+            );
             return Ok(());
         }
     }
     say!(
         say,
-        "FIN sent, drained {drained} bytes to the client's FIN: no RST"
+        drained(bytes = drained, end = "eof"),
+        "FIN sent, drained {bytes} bytes to the client's FIN: no RST"
     );
-    say.event("drained", &[("bytes", &drained), ("end", &"eof")]);
     say.event("closed", &[("how", &"fin")]);
     Ok(())
 }

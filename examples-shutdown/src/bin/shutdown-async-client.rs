@@ -45,7 +45,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     if request.is_empty() {
         return Err(Failure::msg("nothing to send: the request is empty"));
     }
-    let reply = async_client::run(&args.addr, &request, &args.options, &say)?;
+    let reply = args.options.run(&args.addr, &request, &say)?;
     // --shutdown-read reads no reply.
     if !reply.is_empty() {
         say.result(&reply);

@@ -25,3 +25,18 @@ pub(crate) fn reply_failed(e: io::Error, say: &Narrator) -> Failure {
         "reply lost: the client's kernel sent RST ({errno})"
     ))
 }
+
+/// shutdown(Write) failed. ENOTCONN means the client had closed and its
+/// kernel answered the reply with RST: the reply is lost, and the reset is
+/// the socket's pending error.
+pub(crate) fn shutdown_failed(
+    stream: &std::net::TcpStream,
+    e: io::Error,
+    say: &Narrator,
+) -> Failure {
+    if e.kind() != io::ErrorKind::NotConnected {
+        return Failure::new("shutdown(Write)", e);
+    }
+    let reset = stream.take_error().ok().flatten().unwrap_or(e);
+    reply_failed(reset, say)
+}

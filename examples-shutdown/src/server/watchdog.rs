@@ -38,7 +38,7 @@ struct Watched {
     say: Narrator,
 }
 
-/// One connection under watch; dropping it (when `handle` returns) stops
+/// One connection under watch; dropping it (when the connection ends) stops
 /// the watch and drops the watchdog's handle.
 pub(super) struct Watch {
     shared: Arc<Shared>,
@@ -163,14 +163,9 @@ impl Watch {
         }
     }
 
-    /// True, and said, once the watchdog has shut the connection down.
-    pub(super) fn ended_it(&self, say: &Narrator) -> bool {
-        let fired = self.fired.load(Ordering::SeqCst);
-        if fired {
-            say!(say, "the watchdog ended the connection; no reply");
-            say.event("closed", &[("how", &"watchdog")]);
-        }
-        fired
+    /// True once the watchdog has shut the connection down.
+    pub(super) fn fired(&self) -> bool {
+        self.fired.load(Ordering::SeqCst)
     }
 }
 

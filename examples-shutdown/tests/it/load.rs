@@ -158,7 +158,7 @@ fn largest_requests_never_read_back_stay_within_the_memory_budget() {
         server.wait_for_event_where("done", |e| e.conn == Some(id));
     }
     let events = server.events();
-    let served = events.iter().filter(|e| e.name == "reply").count();
+    let served = events.iter().filter(|e| e.name == "closed").count();
     let waited = events.iter().filter(|e| e.name == "memory_wait").count();
     let (_, peak_kib) = common::testing::proc_status(server.pid());
     eprintln!(
