@@ -1,9 +1,16 @@
 //! The flags of `timeout-server` and `timeout-client`. Each field is a flag;
-//! its doc comment is the flag's `--help`. Nothing here touches a socket.
+//! its doc comment is the flag's `--help`. `ClientOptions::exchange` opens
+//! the connection as the flags say, and picks the function that runs on it.
 
 use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
+use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
+
+use crate::client::{
+    self, Deadline, Reply, connect, deadline, keepalive, read_exact_trap,
+    write_timeout,
+};
 
 /// How the server behaves: one mode per lesson point.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,9 +99,10 @@ pub struct ClientOptions {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
     pub write_timeout: Duration,
 
-    /// Bound the whole exchange, from connect to the last byte.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "30s")]
-    pub deadline: Duration,
+    /// Bound the whole exchange, from connect to the last byte (without
+    /// it, 30 s bounds the connect, the flood and UDP's retries).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    pub deadline: Option<Duration>,
 
     /// After a read timeout, read again on the same connection, up to N
     /// times. With --udp: send the request again, up to N times.
@@ -149,6 +157,52 @@ impl Default for ClientOptions {
     /// The defaults of `timeout-client`'s flags.
     fn default() -> Self {
         common::args::defaults()
+    }
+}
+
+impl ClientOptions {
+    /// The deadline: `--deadline`, or 30 s for what needs a bound anyway.
+    pub fn deadline(&self) -> Deadline {
+        Deadline::after(self.deadline.unwrap_or(Duration::from_secs(30)))
+    }
+
+    /// The exchange these flags ask for. The connection is opened as they
+    /// say (connect timeout, keepalive, write timeout, a pause), then one
+    /// whole function runs on it: the story, [`client::run`], or the
+    /// sibling that shows one more thing. None is tested inside another.
+    pub fn exchange(
+        &self,
+        addr: &HostPort,
+        message: &str,
+        say: &Narrator,
+    ) -> Result<Reply, Failure> {
+        if self.udp {
+            return client::run_udp(addr, message, self, say);
+        }
+        let deadline = self.deadline();
+        let stream = connect::connect(addr, self, &deadline, say)?;
+        keepalive::configure(&stream, self, say)?;
+        let limit = Some(self.write_timeout);
+        stream
+            .set_write_timeout(limit)
+            .context("set_write_timeout")?;
+        if let Some(pause) = self.pause {
+            let ms = pause.as_millis();
+            let paused = fmt_duration(pause);
+            say!(say, pause(ms), "pausing {paused} before sending (--pause)");
+            std::thread::sleep(pause);
+        }
+        let (wait, retries) = (self.read_timeout, self.retries);
+        if let Some(size) = self.flood {
+            write_timeout::flood(&stream, size, self, &deadline, say)?;
+            Ok(Reply::default())
+        } else if self.exact {
+            read_exact_trap::run(&stream, message, self, &deadline, say)
+        } else if self.deadline.is_some() {
+            deadline::run(&stream, message, wait, retries, &deadline, say)
+        } else {
+            client::run(&stream, message, wait, retries, say)
+        }
     }
 }
 

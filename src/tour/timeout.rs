@@ -87,7 +87,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     };
     let opts = client::Options {
         read_timeout: ms(200),
-        deadline: ms(1000),
+        deadline: Some(ms(1000)),
         ..plain.clone()
     };
     let (got, took) = exchange(tour, trickle, &opts, "ping")?;
@@ -106,12 +106,8 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ..plain.clone()
     };
     let started = Instant::now();
-    let got = client::run(
-        &full.local_addr()?.into(),
-        "ping",
-        &opts,
-        &client_say(tour),
-    );
+    let got =
+        opts.exchange(&full.local_addr()?.into(), "ping", &client_say(tour));
     let took = started.elapsed();
     report(tour, &got);
     let ok = failed_with(&got, "connect timeout") && took >= ms(500);
@@ -125,7 +121,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     drop(full);
     let closed = closed_port()?;
     let started = Instant::now();
-    let got = client::run(&closed.into(), "ping", &opts, &client_say(tour));
+    let got = opts.exchange(&closed.into(), "ping", &client_say(tour));
     let took = started.elapsed();
     report(tour, &got);
     let refused = got.as_ref().is_err_and(|f| {
@@ -360,8 +356,7 @@ fn exchange(
     let server = one_server(tour, server_opts)?;
     let addr = server.addr;
     let started = Instant::now();
-    let got =
-        client::run(&addr.into(), message, client_opts, &client_say(tour));
+    let got = client_opts.exchange(&addr.into(), message, &client_say(tour));
     let took = started.elapsed();
     report(tour, &got);
     // The client has closed its side; the server's connection ends with it

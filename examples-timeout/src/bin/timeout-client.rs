@@ -38,11 +38,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         )
         .with_hint("this protocol ends each request at its newline"));
     }
-    let reply = if args.options.udp {
-        client::run_udp(&args.addr, &args.message, &args.options, &say)?
-    } else {
-        client::run(&args.addr, &args.message, &args.options, &say)?
-    };
+    let reply = args.options.exchange(&args.addr, &args.message, &say)?;
     if args.options.flood.is_none() {
         say.result(&reply.bytes);
     }

@@ -12,7 +12,7 @@ use super::{Deadline, Options};
 
 // ANCHOR: connect
 /// Connect within --connect-timeout (or, without one, within the deadline).
-pub(super) fn connect(
+pub fn connect(
     addr: &HostPort,
     opts: &Options,
     deadline: &Deadline,
@@ -22,7 +22,7 @@ pub(super) fn connect(
     // Without any timeout, `TcpStream::connect` waits as long as the kernel
     // keeps resending its SYN: about two minutes on Linux. The deadline is
     // the bound when no connect timeout is given.
-    let limit = opts.connect_timeout.unwrap_or(opts.deadline);
+    let limit = opts.connect_timeout.unwrap_or(deadline.total());
     let started = Instant::now();
     let mut last = None;
     // connect_timeout takes a single address: try each one the name stands

@@ -17,7 +17,7 @@ use super::Options;
 /// A read timeout notices a peer that is silent; it cannot tell a slow peer
 /// from a vanished one (a machine that lost power sends no FIN). Keepalive
 /// probes an idle connection, and a peer that is gone fails to answer them.
-pub(super) fn configure(
+pub fn configure(
     stream: &TcpStream,
     opts: &Options,
     say: &Narrator,
@@ -96,13 +96,17 @@ pub(super) fn configure(
 /// verdict that the connection is dead, because a peer that vanished
 /// without a FIN or RST stopped answering. What it stopped answering
 /// depends on what was in flight.
-pub(super) fn dead(
+pub fn dead(
     e: io::Error,
     waited: Duration,
-    opts: &Options,
+    stream: &TcpStream,
     say: &Narrator,
 ) -> Failure {
-    let why = match (opts.keepalive, opts.user_timeout) {
+    // What the socket was set to, as the kernel holds it.
+    let sock = SockRef::from(stream);
+    let keepalive = sock.keepalive().unwrap_or(false);
+    let limit = sock.tcp_user_timeout().ok().flatten();
+    let why = match (keepalive, limit) {
         // With data unacknowledged, retransmissions decide, bounded by
         // TCP_USER_TIMEOUT; on an idle connection, the keepalive probes do
         // (and TCP_USER_TIMEOUT, when set, bounds them too).
@@ -110,15 +114,15 @@ pub(super) fn dead(
             "data or probes unacknowledged for {} (TCP_USER_TIMEOUT)",
             fmt_duration(limit)
         ),
-        (Some(_), None) => "the keepalive probes went unanswered".to_owned(),
-        (None, None) => {
+        (true, None) => "the keepalive probes went unanswered".to_owned(),
+        (false, None) => {
             "our data was resent until tcp_retries2 ran out".to_owned()
         }
     };
-    let by = match (opts.keepalive, opts.user_timeout) {
+    let by = match (keepalive, limit) {
         (_, Some(_)) => "user_timeout",
-        (Some(_), None) => "keepalive",
-        (None, None) => "retransmissions",
+        (true, None) => "keepalive",
+        (false, None) => "retransmissions",
     };
     let ms = waited.as_millis();
     say.event("dead", &[("waited_ms", &ms), ("by", &by)]);

@@ -1,18 +1,39 @@
 //! `--exact`, wrong on purpose: `read_exact` under a read timeout.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use common::{Context, Failure, Narrator, fmt_duration, say};
 
-use super::{Deadline, Options, Reply};
+use super::{Deadline, Options, Reply, answer};
 use common::is_timeout;
+
+// ANCHOR: run
+/// [`run`](super::run) with `read_exact` for the reply, whose length is
+/// known: the request's, echoed.
+pub fn run(
+    mut stream: &TcpStream,
+    message: &str,
+    opts: &Options,
+    deadline: &Deadline,
+    say: &Narrator,
+) -> Result<Reply, Failure> {
+    let line = format!("{message}\n");
+    stream
+        .write_all(line.as_bytes())
+        .context("send the request")?;
+    say!(say, sent(bytes = line.len()), "sent {bytes} bytes");
+    let started = std::time::Instant::now();
+    let reply = read_exact_reply(stream, line.len(), opts, deadline, say)?;
+    answer(reply.bytes, reply.timeouts, started, say)
+}
+// ANCHOR_END: run
 
 // ANCHOR: trap
 /// The wrong way: `read_exact` for a reply of known length. When it times
 /// out, the bytes it had already read are gone with it (std says how many is
 /// unspecified), and the stream is out of step.
-pub(super) fn read_exact_reply(
+fn read_exact_reply(
     mut stream: &TcpStream,
     len: usize,
     opts: &Options,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 
-use super::{Deadline, Options, Reply};
+use super::{Options, Reply};
 use common::is_timeout;
 
 // ANCHOR: udp
@@ -22,7 +22,7 @@ pub fn run_udp(
     say: &Narrator,
 ) -> Result<Reply, Failure> {
     let started = Instant::now();
-    let deadline = Deadline::after(opts.deadline);
+    let deadline = opts.deadline();
     let server = addr.resolve()?[0];
     let any: SocketAddr = if server.is_ipv4() {
         ([0, 0, 0, 0], 0).into()

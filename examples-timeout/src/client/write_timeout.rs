@@ -13,7 +13,7 @@ use common::is_timeout;
 // ANCHOR: flood
 /// Send `size` bytes without reading anything, and count what the kernel
 /// takes before a write waits longer than --write-timeout.
-pub(super) fn flood(
+pub fn flood(
     mut stream: &TcpStream,
     size: usize,
     opts: &Options,

@@ -36,10 +36,9 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
                 let message = format!("client {i} wants its echo");
                 let started = Instant::now();
                 let target = HostPort::from(addr);
-                let reply = lesson::run(
+                let reply = lesson::Options::default().exchange(
                     &target,
                     &message,
-                    &lesson::Options::default(),
                     &Narrator::client(Verbosity::Silent),
                 );
                 (message, reply, started.elapsed())
