@@ -1,33 +1,96 @@
-//! The server: an echo of lines that misbehaves on purpose, one `--mode`
-//! per kind of timeout, and protects itself with timeouts of its own: every
-//! read and write on a connection has the idle timeout. `handle` and
-//! `answer` are the story; the accept loop (`server/accept.rs`, shared with
-//! lesson 3), `--mode full` (`server/full.rs`) and `--udp`
-//! (`server/udp.rs`) live beside it.
+//! The server: an echo of lines that protects itself with a timeout of its
+//! own, the idle timeout, on every read and write. [`echo`] is the story of
+//! one connection. It also misbehaves on purpose, one `--mode` per kind of
+//! timeout a client meets: each mode is a whole sibling of the story in a
+//! file named for it (`server/slow.rs`, `halves.rs`, `trickle.rs`,
+//! `silent.rs`, `full.rs`); `--udp` is `server/udp.rs`. [`serve`], the
+//! accept loop that runs them, is `common`'s.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::thread;
+use std::time::Duration;
 
 use common::{
-    Admission, Context, Failure, Narrator, accept_loop, fmt_duration, say,
+    Admission, Context, Failure, Narrator, accept_loop, fmt_duration,
+    is_timeout, say,
 };
-use socket2::SockRef;
 
 use crate::MAX_LINE;
-use common::is_timeout;
 
-mod full;
-mod udp;
+mod full; // --mode full: connects hang in a full accept queue
+pub mod halves; // --mode halves: each answer in two halves
+pub mod silent; // --mode silent: never reads or writes
+pub mod slow; // --mode slow: each answer late
+pub mod trickle; // --mode trickle: a byte at a time, for ever
+mod udp; // --udp
 
 pub use crate::options::{Mode, ServerOptions as Options};
 pub use full::Full;
 pub use udp::{bind_udp, serve_udp};
 
+// ANCHOR: story
+/// One connection: echo each request line. A client that sends nothing
+/// for `idle`, or reads nothing for as long, is dropped.
+pub fn echo(
+    mut stream: &TcpStream,
+    idle: Duration,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    // The server's own protection: no read or write on this connection may
+    // wait longer than `idle`, so a client that connects and goes quiet (or
+    // stops reading) holds this thread for that long at most.
+    stream
+        .set_read_timeout(Some(idle))
+        .context("set_read_timeout")?;
+    stream
+        .set_write_timeout(Some(idle))
+        .context("set_write_timeout")?;
+    let mut requests = BufReader::new(stream);
+    let mut line = Vec::new();
+    while read_line(&mut requests, &mut line, idle, say)? {
+        stream.write_all(&line).context("send the answer")?;
+        say!(say, "echoed {} bytes", line.len());
+    }
+    Ok(())
+}
+// ANCHOR_END: story
+
+// ANCHOR: read_line
+/// Read the next request line into `line`: false once the client closed.
+/// `read_until` stops at the newline, or one byte past [`MAX_LINE`].
+pub(crate) fn read_line(
+    requests: &mut BufReader<&TcpStream>,
+    line: &mut Vec<u8>,
+    idle: Duration,
+    say: &Narrator,
+) -> Result<bool, Failure> {
+    line.clear();
+    let read = requests.take(MAX_LINE as u64 + 1).read_until(b'\n', line);
+    match read {
+        Ok(0) => {
+            say!(say, "the client closed the connection");
+            Ok(false)
+        }
+        Ok(_) if !line.ends_with(b"\n") && line.len() > MAX_LINE => {
+            Err(Failure::msg(format!(
+                "a request line longer than {MAX_LINE} bytes; closing"
+            )))
+        }
+        Ok(_) => Ok(true),
+        // SO_RCVTIMEO expired: EAGAIN, WouldBlock to Rust.
+        Err(e) if is_timeout(&e) => Err(Failure::msg(format!(
+            "idle: no request for {}; closing",
+            fmt_duration(idle)
+        ))),
+        Err(e) => Err(Failure::new("read a request", e)),
+    }
+}
+// ANCHOR_END: read_line
+
 // ANCHOR: serve
 /// Accept clients until the process is killed (or one, with `--once`),
 /// each on a thread of its own, waking every `--tick` to report how many
-/// are connected.
+/// are connected; each runs the story, or the mode's sibling of it.
 pub fn serve(
     listener: TcpListener,
     opts: &Options,
@@ -41,145 +104,19 @@ pub fn serve(
     let busy = busy(opts.max_clients);
     let opts = opts.clone();
     accept_loop(listener, rules, &busy, say, move |stream, say| {
-        handle(stream, &opts, say)
+        let idle = opts.idle_timeout;
+        match opts.mode {
+            Mode::Echo => echo(&stream, idle, say),
+            Mode::Silent => silent::hold(&stream, idle, say),
+            Mode::Slow => slow::echo(&stream, idle, opts.delay, say),
+            Mode::Halves => halves::echo(&stream, idle, opts.pause, say),
+            Mode::Trickle => trickle::answer(&stream, idle, opts.interval, say),
+            // Never accepted from: see `server/full.rs`.
+            Mode::Full => Ok(()),
+        }
     })
 }
 // ANCHOR_END: serve
-
-// ANCHOR: handle
-/// One connection: read request lines and answer each as the mode says.
-fn handle(
-    stream: TcpStream,
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    // The server's own protection: no read or write on this connection may
-    // wait longer than the idle timeout, so a client that connects and goes
-    // quiet (or stops reading) holds this thread for that long at most.
-    stream
-        .set_read_timeout(Some(opts.idle_timeout))
-        .context("set_read_timeout")?;
-    stream
-        .set_write_timeout(Some(opts.idle_timeout))
-        .context("set_write_timeout")?;
-
-    if opts.mode == Mode::Silent {
-        let buffer = SockRef::from(&stream)
-            .recv_buffer_size()
-            .context("SO_RCVBUF")?;
-        say!(
-            say,
-            "silent: never reading or writing; our SO_RCVBUF holds {buffer}"
-        );
-        say.event("silent", &[("rcvbuf", &buffer)]);
-        // Holding the socket without touching it is the whole misbehaviour.
-        thread::sleep(opts.idle_timeout);
-        say!(
-            say,
-            "silent: {} passed; closing",
-            fmt_duration(opts.idle_timeout)
-        );
-        return Ok(());
-    }
-
-    let mut requests = BufReader::new(&stream);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let read = (&mut requests)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut line);
-        match read {
-            Ok(0) => {
-                say!(say, "the client closed the connection");
-                return Ok(());
-            }
-            Ok(_) if !line.ends_with(b"\n") && line.len() > MAX_LINE => {
-                return Err(Failure::msg(format!(
-                    "a request line longer than {MAX_LINE} bytes; closing"
-                )));
-            }
-            Ok(_) => {}
-            Err(e) if is_timeout(&e) => {
-                return Err(Failure::msg(format!(
-                    "idle: no request for {}; closing",
-                    fmt_duration(opts.idle_timeout)
-                )));
-            }
-            Err(e) => return Err(Failure::new("read a request", e)),
-        }
-        answer(&stream, &line, opts, say)?;
-    }
-}
-// ANCHOR_END: handle
-
-// ANCHOR: answer
-/// Answer one request line the way the mode says.
-fn answer(
-    mut stream: &TcpStream,
-    line: &[u8],
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    let send = |mut stream: &TcpStream, bytes: &[u8]| {
-        stream.write_all(bytes).context("send the answer")
-    };
-    match opts.mode {
-        Mode::Echo => {
-            send(stream, line)?;
-            say!(say, "echoed {} bytes", line.len());
-        }
-        Mode::Slow => {
-            say!(say, "slow: answering in {}", fmt_duration(opts.delay));
-            say.event("slow", &[("delay_ms", &opts.delay.as_millis())]);
-            thread::sleep(opts.delay);
-            send(stream, line)?;
-            say!(
-                say,
-                "echoed {} bytes, {} late",
-                line.len(),
-                fmt_duration(opts.delay)
-            );
-        }
-        Mode::Halves => {
-            let (head, tail) = line.split_at(line.len() / 2);
-            send(stream, head)?;
-            say!(
-                say,
-                "halves: sent the first {} bytes; the other {} follow in {}",
-                head.len(),
-                tail.len(),
-                fmt_duration(opts.pause)
-            );
-            thread::sleep(opts.pause);
-            send(stream, tail)?;
-            say!(say, "halves: sent the last {} bytes", tail.len());
-        }
-        Mode::Trickle => {
-            say!(
-                say,
-                "trickle: one byte every {}, for as long as the client listens",
-                fmt_duration(opts.interval)
-            );
-            let mut sent = 0u64;
-            loop {
-                // Each write succeeds quickly, so no timeout of the client's
-                // that bounds a single read will ever fire.
-                if let Err(e) = stream.write_all(b".") {
-                    say!(say, "trickle: stopped after {sent} bytes: {e}");
-                    return Ok(());
-                }
-                sent += 1;
-                thread::sleep(opts.interval);
-            }
-        }
-        // Neither gets here: silent returns before reading, full never
-        // accepts.
-        Mode::Silent | Mode::Full => {}
-    }
-    Ok(())
-}
-// ANCHOR_END: answer
 
 /// The listening socket, with a deep accept queue, for every mode but
 /// `full`.
