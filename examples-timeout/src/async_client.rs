@@ -1,14 +1,16 @@
 //! The async client: `timeout-client`'s exchange on tokio. One line out,
 //! one line back, with the timeouts tokio gives: `timeout(d, future)`
 //! bounds a whole future and cancels it when time is up. That makes a
-//! deadline easy and a per-read timeout a matter of where the bytes live:
-//! here, outside the future, so a cancelled read loses none.
-//! `--exact`, the trap, is in `async_client/exact.rs`.
+//! per-read timeout a matter of where the bytes live: here, outside the
+//! future, so a cancelled read loses none. [`exchange`] is the story;
+//! `--deadline` and `--exact` are whole siblings of it
+//! (`async_client/deadline.rs`, `async_client/exact.rs`). The connection is
+//! opened first, within `--connect-timeout`, with keepalive if asked
+//! (`connect` below); `AsyncClientOptions::run` does that and picks one.
 
 use std::time::Duration;
 
-use common::tasks::runtime;
-use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
+use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -16,54 +18,83 @@ use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::MAX_LINE;
 pub use crate::client::Reply;
+use crate::client::answer;
 pub use crate::options::AsyncClientOptions as Options;
 
-mod exact; // --exact: timeout(read_exact) loses what it had read
+pub mod deadline; // --deadline: one instant for the whole exchange
+pub mod exact; // --exact: timeout(read_exact) loses what it had read
 
 // ANCHOR: story
-/// Connect to `addr`, send `message` as one line, and read the one-line
-/// reply, within every timeout the options set.
-pub fn run(
-    addr: &HostPort,
+/// Send `message` as one line on `stream` and read the one-line reply. A
+/// read that waits `read_timeout` is cancelled; the next one, up to
+/// `retries` times, continues where it stopped.
+pub async fn exchange(
+    stream: &mut TcpStream,
     message: &str,
-    opts: &Options,
+    read_timeout: Duration,
+    retries: u32,
     say: &Narrator,
 ) -> Result<Reply, Failure> {
-    let runtime = runtime()?;
-    runtime.block_on(exchange(addr, message, opts, say))
+    let started = std::time::Instant::now();
+    let line = format!("{message}\n");
+    let sent = timeout(read_timeout, stream.write_all(line.as_bytes())).await;
+    sent.map_err(|_| refused_request())?
+        .context("send the request")?;
+    say!(say, sent(bytes = line.len()), "sent {bytes} bytes");
+    // `reply` lives here, outside the future each timeout cancels:
+    // read_buf either appended what it read, or read nothing. So a timeout
+    // loses nothing, and the next read goes on where it stopped.
+    let (mut reply, mut timeouts) = (Vec::with_capacity(1024), 0);
+    while !reply.ends_with(b"\n") {
+        match timeout(read_timeout, stream.read_buf(&mut reply)).await {
+            Ok(Ok(n)) if n == 0 || reply.len() > MAX_LINE => {
+                return Err(cut_short(reply.len()));
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(Failure::new("read the reply", e)),
+            Err(_) if timeouts < retries => {
+                timeouts += 1;
+                let (got, wait) = (reply.len(), fmt_duration(read_timeout));
+                say!(
+                    say,
+                    read_timeout(got, retry = timeouts),
+                    "no data for {wait}: timeout cancelled the read; {got} \
+                     bytes kept"
+                );
+            }
+            Err(_) => return Err(timed_out(reply.len(), read_timeout, say)),
+        }
+    }
+    answer(reply, timeouts, started, say)
 }
+// ANCHOR_END: story
 
-async fn exchange(
+/// Connect to `addr` within `wait` (and never past `deadline`), and turn
+/// keepalive on if asked: the connection every exchange runs on.
+pub async fn connect(
     addr: &HostPort,
-    message: &str,
-    opts: &Options,
+    wait: Duration,
+    deadline: Option<Instant>,
+    keepalive: Option<Duration>,
     say: &Narrator,
-) -> Result<Reply, Failure> {
-    let started = Instant::now();
-    // A deadline is one instant for the whole exchange: each wait below
-    // ends at the sooner of it and that wait's own timeout.
-    let deadline = opts.deadline.and_then(|d| started.checked_add(d));
+) -> Result<TcpStream, Failure> {
     let addrs = addr.resolve()?;
     // `timeout` cancels the connect future when time is up: the SYN
     // retransmissions stop, and the socket is closed.
     let connect = TcpStream::connect(&addrs[..]);
-    let stream = match within(deadline, opts.connect_timeout, connect).await {
-        Some(connected) => {
-            connected.with_context(|| format!("connect to {addr}"))?
-        }
-        None => {
-            say.event("connect_failed", &[("end", &"our_timeout")]);
-            return Err(Failure::msg(format!(
-                "connect to {addr}: no answer within {}",
-                fmt_duration(opts.connect_timeout)
-            )));
-        }
+    let Some(connected) = within(deadline, wait, connect).await else {
+        say.event("connect_failed", &[("end", &"our_timeout")]);
+        return Err(Failure::msg(format!(
+            "connect to {addr}: no answer within {}",
+            fmt_duration(wait)
+        )));
     };
+    let stream = connected.with_context(|| format!("connect to {addr}"))?;
     let (peer, local) = (stream.peer_addr(), stream.local_addr());
     if let (Ok(peer), Ok(local)) = (peer, local) {
         say!(say, "connected to {peer} from {local}");
     }
-    if let Some(idle) = opts.keepalive {
+    if let Some(idle) = keepalive {
         // tokio has no keepalive setter; socket2 reaches the option on
         // tokio's socket without taking it over.
         let socket = SockRef::from(&stream);
@@ -72,120 +103,19 @@ async fn exchange(
         // What the kernel now says, not what we asked for.
         let on = socket.keepalive().context("SO_KEEPALIVE")?;
         let time = socket.tcp_keepalive_time().context("TCP_KEEPIDLE")?;
+        let (idle_ms, after) = (time.as_millis(), fmt_duration(time));
         say!(
             say,
-            "keepalive on: the kernel probes after {} of silence",
-            fmt_duration(time)
+            keepalive(on, idle_ms),
+            "keepalive on: the kernel probes after {after} of silence"
         );
-        say.event("keepalive", &[("on", &on), ("idle_ms", &time.as_millis())]);
     }
-
-    let mut stream = stream;
-    let line = format!("{message}\n");
-    let send = stream.write_all(line.as_bytes());
-    match within(deadline, opts.read_timeout, send).await {
-        Some(sent) => sent.context("send the request")?,
-        None => return Err(Failure::msg("the server takes no request")),
-    }
-    say!(say, "sent {} bytes", line.len());
-    say.event("sent", &[("bytes", &line.len())]);
-
-    let reply = if opts.exact {
-        // VARIANT: wrong on purpose.
-        exact::read_exact_reply(&mut stream, line.len(), opts, say).await?
-    } else {
-        read_reply(&mut stream, opts, deadline, say).await?
-    };
-    if let Some(reason) = reply.bytes.strip_prefix(b"error: ") {
-        return Err(Failure::msg(format!(
-            "the server refused: {}",
-            String::from_utf8_lossy(reason).trim_end()
-        )));
-    }
-    let took = started.elapsed();
-    say!(
-        say,
-        "got the {}-byte reply after {}",
-        reply.bytes.len(),
-        fmt_duration(took)
-    );
-    let (bytes, timeouts, ms) =
-        (reply.bytes.len(), reply.timeouts, took.as_millis());
-    say.event(
-        "reply",
-        &[("bytes", &bytes), ("timeouts", &timeouts), ("ms", &ms)],
-    );
-    Ok(reply)
+    Ok(stream)
 }
-// ANCHOR_END: story
-
-// ANCHOR: read_reply
-/// Read the reply line, each read under a fresh `--read-timeout`.
-///
-/// `reply` lives here, outside the future each timeout cancels: `read_buf`
-/// either appended what it read, or read nothing. So a timeout loses
-/// nothing, and a retry simply goes on where it stopped.
-async fn read_reply(
-    stream: &mut TcpStream,
-    opts: &Options,
-    deadline: Option<Instant>,
-    say: &Narrator,
-) -> Result<Reply, Failure> {
-    let mut reply = Vec::with_capacity(1024);
-    let mut timeouts = 0;
-    loop {
-        let Some(got) =
-            within(deadline, opts.read_timeout, stream.read_buf(&mut reply))
-                .await
-        else {
-            if deadline.is_some_and(|at| Instant::now() >= at) {
-                say.event("deadline_passed", &[("got", &reply.len())]);
-                return Err(Failure::msg(format!(
-                    "the deadline passed {} bytes into the reply",
-                    reply.len()
-                )));
-            }
-            timeouts += 1;
-            let wait = fmt_duration(opts.read_timeout);
-            say!(
-                say,
-                "no data for {wait}: timeout cancelled the read; {} bytes kept",
-                reply.len()
-            );
-            say.event("read_timeout", &[("got", &reply.len())]);
-            if timeouts > opts.retries {
-                return Err(Failure::msg(format!(
-                    "read timeout: no data from the server for {wait}"
-                )));
-            }
-            continue;
-        };
-        let n = got.context("read the reply")?;
-        if n == 0 {
-            return Err(Failure::msg(format!(
-                "the server closed the connection {} bytes into the reply",
-                reply.len()
-            )));
-        }
-        detail!(say, "read {n} bytes");
-        if reply.ends_with(b"\n") {
-            return Ok(Reply {
-                bytes: reply,
-                timeouts,
-            });
-        }
-        if reply.len() > MAX_LINE {
-            return Err(Failure::msg(format!(
-                "the reply passed {MAX_LINE} bytes without ending"
-            )));
-        }
-    }
-}
-// ANCHOR_END: read_reply
 
 /// Run `future` for `wait` at most, and never past `deadline`: `None` when
 /// time ran out (and the future was cancelled, dropped where it stood).
-async fn within<F: Future>(
+pub(crate) async fn within<F: Future>(
     deadline: Option<Instant>,
     wait: Duration,
     future: F,
@@ -199,7 +129,33 @@ async fn within<F: Future>(
     timeout_at(until, future).await.ok()
 }
 
-/// Used by `exact.rs`: a bare per-call timeout.
-async fn bounded<F: Future>(wait: Duration, future: F) -> Option<F::Output> {
-    timeout(wait, future).await.ok()
+/// The request could not be sent in time.
+pub(crate) fn refused_request() -> Failure {
+    Failure::msg("the server takes no request")
+}
+
+/// The reply stopped before its newline: the server closed, or the line
+/// passed [`MAX_LINE`].
+pub(crate) fn cut_short(got: usize) -> Failure {
+    if got > MAX_LINE {
+        return Failure::msg(format!(
+            "the reply passed {MAX_LINE} bytes without ending"
+        ));
+    }
+    Failure::msg(format!(
+        "the server closed the connection {got} bytes into the reply"
+    ))
+}
+
+/// The last read timeout, the retries spent.
+fn timed_out(got: usize, wait: Duration, say: &Narrator) -> Failure {
+    let waited = fmt_duration(wait);
+    say!(
+        say,
+        read_timeout(got),
+        "no data for {waited}: timeout cancelled the read; {got} bytes kept"
+    );
+    Failure::msg(format!(
+        "read timeout: no data from the server for {waited}"
+    ))
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use common::args::{parse_duration, parse_size, parse_timeout};
 use common::{Context, Failure, HostPort, Narrator, fmt_duration, say};
 
+use crate::async_client::{self, exact};
 use crate::client::{
     self, Deadline, Reply, connect, deadline, keepalive, read_exact_trap,
     write_timeout,
@@ -259,4 +260,38 @@ pub struct AsyncClientOptions {
     /// --retries 5`.
     #[arg(long)]
     pub exact: bool,
+}
+
+impl AsyncClientOptions {
+    /// The exchange these flags ask for, on a runtime of this thread: the
+    /// connection opened within `--connect-timeout` (and the deadline),
+    /// then the story, [`async_client::exchange`], or the sibling that
+    /// shows one more thing.
+    pub fn run(
+        &self,
+        addr: &HostPort,
+        message: &str,
+        say: &Narrator,
+    ) -> Result<Reply, Failure> {
+        common::tasks::runtime()?.block_on(async {
+            let started = tokio::time::Instant::now();
+            // A deadline is one instant for the whole exchange.
+            let deadline = self.deadline.and_then(|d| started.checked_add(d));
+            let (wait, retries) = (self.read_timeout, self.retries);
+            let (connect, keep) = (self.connect_timeout, self.keepalive);
+            let mut stream =
+                async_client::connect(addr, connect, deadline, keep, say)
+                    .await?;
+            let stream = &mut stream;
+            if self.exact {
+                exact::exchange(stream, message, wait, retries, say).await
+            } else if let Some(at) = deadline {
+                let exchange = async_client::deadline::exchange;
+                exchange(stream, message, wait, retries, at, say).await
+            } else {
+                async_client::exchange(stream, message, wait, retries, say)
+                    .await
+            }
+        })
+    }
 }

@@ -311,7 +311,7 @@ fn async_exchange(
     let server = one_server(tour, server_opts)?;
     let addr = server.addr.into();
     let say = client_say(tour);
-    let got = async_client::run(&addr, "hello world", client_opts, &say);
+    let got = client_opts.run(&addr, "hello world", &say);
     report(tour, &got);
     server.finish(tour);
     Ok(got)

@@ -38,8 +38,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         )
         .with_hint("this protocol ends each request at its newline"));
     }
-    let reply =
-        async_client::run(&args.addr, &args.message, &args.options, &say)?;
+    let reply = args.options.run(&args.addr, &args.message, &say)?;
     say.result(&reply.bytes);
     Ok(())
 }
