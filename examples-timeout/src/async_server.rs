@@ -3,12 +3,12 @@
 //! A task that waits costs no thread and no buffer: the runtime asks epoll
 //! which sockets are ready and runs only their tasks. Two deadlines
 //! protect it: `--idle-timeout` for a request to begin, `--request-timeout`
-//! for it to end (the slowloris that sends a byte now and then). `handle`
+//! for it to end (the slowloris that sends a byte now and then). [`echo`]
 //! is the story; the open-file limit follows it. The accept loop, with its
 //! turn-away, is every async server's (`common::tasks::accept_tasks`).
 
 use std::io;
-use std::sync::Arc;
+use std::time::Duration;
 
 pub use common::bind;
 use common::tasks::{Rules, accept_tasks, runtime};
@@ -22,42 +22,13 @@ use crate::server::busy;
 
 pub use crate::options::AsyncServerOptions as Options;
 
-// ANCHOR: serve
-/// Accept clients on one thread until the process is killed (or one, with
-/// `--once`): a current-thread runtime runs every connection's task here.
-pub fn serve(
-    listener: std::net::TcpListener,
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    let runtime = runtime()?;
-    runtime.block_on(accept_loop(listener, opts.clone(), say.clone()))
-}
-
-async fn accept_loop(
-    listener: std::net::TcpListener,
-    opts: Options,
-    say: Narrator,
-) -> Result<(), Failure> {
-    let rules = Rules {
-        max_clients: opts.max_clients as usize,
-        once: opts.once,
-        busy: busy(opts.max_clients as usize),
-    };
-    let opts = Arc::new(opts);
-    accept_tasks(listener, rules, say, move |stream, say| {
-        let opts = Arc::clone(&opts);
-        async move { handle(stream, &opts, &say).await }
-    })
-    .await
-}
-// ANCHOR_END: serve
-
-// ANCHOR: handle
-/// One connection: read request lines and echo each, within the deadlines.
-async fn handle(
+// ANCHOR: story
+/// One connection: echo each request line. A request must begin within
+/// `idle` and end within `request_timeout`: two deadlines, one future each.
+pub async fn echo(
     mut stream: TcpStream,
-    opts: &Options,
+    idle: Duration,
+    request_timeout: Duration,
     say: &Narrator,
 ) -> Result<(), Failure> {
     // What has arrived of the next request. It lives here, outside every
@@ -65,62 +36,87 @@ async fn handle(
     let mut pending = Vec::new();
     loop {
         // Idle: no buffer, no thread. The task sleeps until epoll reports
-        // the socket readable, or the idle deadline passes.
+        // the socket readable, or `idle` passes.
         if pending.is_empty() {
-            let begin = first_bytes(&stream, &mut pending);
-            match timeout(opts.idle_timeout, begin).await {
+            match timeout(idle, first_bytes(&stream, &mut pending)).await {
                 Ok(Ok(true)) => {}
-                Ok(Ok(false)) => {
-                    say!(say, "the client closed the connection");
-                    return Ok(());
-                }
+                Ok(Ok(false)) => return Ok(closed(say)),
                 Ok(Err(e)) => {
                     return Err(Failure::new("wait for a request", e));
                 }
-                Err(_) => {
-                    let idle = fmt_duration(opts.idle_timeout);
-                    say!(say, "idle: no request for {idle}; closing");
-                    say.event("idle", &[]);
-                    return Ok(());
-                }
+                Err(_) => return Ok(idle_out(idle, say)),
             }
         }
         // The whole request, however slowly it comes, within one deadline:
         // `timeout` bounds the future, not each read inside it.
         let read = read_line(&mut stream, &mut pending);
-        let end = match timeout(opts.request_timeout, read).await {
+        let end = match timeout(request_timeout, read).await {
             Ok(Ok(Some(end))) => end,
-            Ok(Ok(None)) => {
-                say!(say, "the client closed the connection");
-                return Ok(());
-            }
+            Ok(Ok(None)) => return Ok(closed(say)),
             Ok(Err(e)) => return Err(Failure::new("read a request", e)),
-            Err(_) => {
-                let (took, held) =
-                    (fmt_duration(opts.request_timeout), pending.len());
-                say!(
-                    say,
-                    "request not whole after {took} ({held} bytes): closing"
-                );
-                say.event("request_timeout", &[("held", &held)]);
-                return Ok(());
-            }
+            Err(_) => return Ok(too_slow(request_timeout, &pending, say)),
         };
-        let write = stream.write_all(&pending[..end]);
-        match timeout(opts.idle_timeout, write).await {
-            Ok(sent) => sent.context("send the answer")?,
-            Err(_) => return Err(Failure::msg("the client takes no answer")),
-        }
-        say!(say, "echoed {end} bytes");
-        say.event("echoed", &[("bytes", &end)]);
+        let sent = timeout(idle, stream.write_all(&pending[..end])).await;
+        sent.map_err(|_| no_answer())?.context("send the answer")?;
+        say!(say, echoed(bytes = end), "echoed {bytes} bytes");
         pending.drain(..end);
         if pending.is_empty() {
-            // Give the buffer back: an idle connection holds none.
-            pending = Vec::new();
+            pending = Vec::new(); // an idle connection holds no buffer
         }
     }
 }
-// ANCHOR_END: handle
+// ANCHOR_END: story
+
+// ANCHOR: serve
+/// Accept clients on one thread until the process is killed (or one, with
+/// `--once`): a current-thread runtime runs every connection's task here,
+/// each the story.
+pub fn serve(
+    listener: std::net::TcpListener,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let rules = Rules {
+        max_clients: opts.max_clients as usize,
+        once: opts.once,
+        busy: busy(opts.max_clients as usize),
+    };
+    let (idle, whole) = (opts.idle_timeout, opts.request_timeout);
+    let tasks = accept_tasks(
+        listener,
+        rules,
+        say.clone(),
+        move |stream, say| async move { echo(stream, idle, whole, &say).await },
+    );
+    runtime()?.block_on(tasks)
+}
+// ANCHOR_END: serve
+
+/// The client closed the connection, between two requests.
+fn closed(say: &Narrator) {
+    say!(say, "the client closed the connection");
+}
+
+/// No request began within `idle`.
+fn idle_out(idle: Duration, say: &Narrator) {
+    let idle = fmt_duration(idle);
+    say!(say, idle(), "idle: no request for {idle}; closing");
+}
+
+/// A request began, and did not end within `limit`.
+fn too_slow(limit: Duration, pending: &[u8], say: &Narrator) {
+    let (took, held) = (fmt_duration(limit), pending.len());
+    say!(
+        say,
+        request_timeout(held),
+        "request not whole after {took} ({held} bytes): closing"
+    );
+}
+
+/// The answer could not be sent within `idle`.
+fn no_answer() -> Failure {
+    Failure::msg("the client takes no answer")
+}
 
 /// Wait for the first bytes of a request and put them in `pending`; false
 /// if the client closed instead. Readiness is a hint, not a promise: tokio
