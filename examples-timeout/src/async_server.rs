@@ -40,11 +40,11 @@ pub async fn echo(
         if pending.is_empty() {
             match timeout(idle, first_bytes(&stream, &mut pending)).await {
                 Ok(Ok(true)) => {}
-                Ok(Ok(false)) => return Ok(closed(say)),
+                Ok(Ok(false)) => return closed(say),
                 Ok(Err(e)) => {
                     return Err(Failure::new("wait for a request", e));
                 }
-                Err(_) => return Ok(idle_out(idle, say)),
+                Err(_) => return idle_out(idle, say),
             }
         }
         // The whole request, however slowly it comes, within one deadline:
@@ -52,9 +52,9 @@ pub async fn echo(
         let read = read_line(&mut stream, &mut pending);
         let end = match timeout(request_timeout, read).await {
             Ok(Ok(Some(end))) => end,
-            Ok(Ok(None)) => return Ok(closed(say)),
+            Ok(Ok(None)) => return closed(say),
             Ok(Err(e)) => return Err(Failure::new("read a request", e)),
-            Err(_) => return Ok(too_slow(request_timeout, &pending, say)),
+            Err(_) => return too_slow(request_timeout, &pending, say),
         };
         let sent = timeout(idle, stream.write_all(&pending[..end])).await;
         sent.map_err(|_| no_answer())?.context("send the answer")?;
@@ -93,24 +93,31 @@ pub fn serve(
 // ANCHOR_END: serve
 
 /// The client closed the connection, between two requests.
-fn closed(say: &Narrator) {
+fn closed(say: &Narrator) -> Result<(), Failure> {
     say!(say, "the client closed the connection");
+    Ok(())
 }
 
 /// No request began within `idle`.
-fn idle_out(idle: Duration, say: &Narrator) {
+fn idle_out(idle: Duration, say: &Narrator) -> Result<(), Failure> {
     let idle = fmt_duration(idle);
     say!(say, idle(), "idle: no request for {idle}; closing");
+    Ok(())
 }
 
 /// A request began, and did not end within `limit`.
-fn too_slow(limit: Duration, pending: &[u8], say: &Narrator) {
+fn too_slow(
+    limit: Duration,
+    pending: &[u8],
+    say: &Narrator,
+) -> Result<(), Failure> {
     let (took, held) = (fmt_duration(limit), pending.len());
     say!(
         say,
         request_timeout(held),
         "request not whole after {took} ({held} bytes): closing"
     );
+    Ok(())
 }
 
 /// The answer could not be sent within `idle`.
