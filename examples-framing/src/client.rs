@@ -1,29 +1,29 @@
 //! The client: sends each message as one frame, reads the server's reply
-//! frame, and checks that it is the message reversed. Its flags reshape how
-//! the bytes travel (one at a time, all at once, header apart from body)
-//! without changing what a correct receiver must make of them.
+//! frame, and checks that it is the message reversed. [`run`] is the story.
+//! `--burst` is a whole sibling of it (`client/burst.rs`). The other flags
+//! reshape how each frame's bytes travel (one at a time, half and a pause,
+//! header apart from body) without changing what a correct receiver must
+//! make of them: they are [`Sending`] data, each way in a file of its own.
+//! `Options::exchange` connects, and picks the story or the sibling.
 
-use std::io::Write;
-use std::net::TcpStream;
-use std::thread;
+use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use common::is_timeout;
-use common::{
-    Context, Failure, HostPort, Narrator, count, detail, fmt_duration, say,
-};
+use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
 
-use crate::codec::{Codec, FrameReader, send};
-use crate::mistakes::{self, WriteMistake};
+use crate::codec::{Codec, FrameReader};
 
-mod burst; // --burst: every frame in one write
-mod guards; // what a run may hold: frames, a burst's bytes
+pub mod burst; // --burst: every frame in one write
+pub(crate) mod guards; // what a run may hold: frames, a burst's bytes
 mod report; // what the binary prints: replies, round trips
+mod sending; // how each frame's bytes go out: --trickle, --stall, ...
 mod stall; // --stall: half a frame, a pause, the rest
 
 pub use crate::options::ClientOptions as Options;
 use report::preview;
-pub use report::{render, round_trip_summary};
+pub use report::{median, render, round_trip_summary};
+pub use sending::Sending;
 
 /// What the exchange brought back (each reply went to `on_reply`).
 #[derive(Debug, Default)]
@@ -35,140 +35,48 @@ pub struct Outcome {
 }
 
 // ANCHOR: story
-/// Send `messages` (`repeat` times over), check every reply, and hand it
-/// to `on_reply`.
-pub fn run(
-    addr: &HostPort,
-    messages: &[Vec<u8>],
-    opts: &Options,
+/// Send each of `messages` as one frame on `stream`, read each reply
+/// frame, check it is the message reversed, and hand it to `on_reply`.
+pub fn run<'m>(
+    stream: &TcpStream,
+    codec: &mut dyn Codec,
+    sending: Sending,
+    messages: impl Iterator<Item = &'m [u8]>,
     say: &Narrator,
     on_reply: &mut dyn FnMut(&[u8]),
 ) -> Result<Outcome, Failure> {
-    guards::check(messages, opts)?;
-    let mut codec = opts.strategy.codec(opts.max_frame);
-    let addrs = addr.resolve()?;
-    let stream = TcpStream::connect(&addrs[..])
-        .with_context(|| format!("connect to {addr}"))?;
-    stream
-        .set_read_timeout(Some(opts.read_timeout))
-        .context("set_read_timeout")?;
-    stream
-        .set_write_timeout(Some(opts.read_timeout))
-        .context("set_write_timeout")?;
-    stream.set_nodelay(opts.nodelay).context("TCP_NODELAY")?;
-    say!(
-        say,
-        "connected to {}; framing: {}",
-        stream.peer_addr().context("peer_addr")?,
-        codec.name()
-    );
-
-    let sequence =
-        || (0..opts.repeat).flat_map(|_| messages.iter().map(Vec::as_slice));
-    // One FrameReader for the whole connection, as on the server.
-    let mut replies = FrameReader::new(&stream);
-    let mut outcome = Outcome::default();
-
-    if opts.burst {
-        // VARIANT: every frame in one write.
-        burst::send(&stream, &mut codec, sequence(), say)?;
-        for (number, message) in sequence().enumerate() {
-            let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
-            check(number + 1, message, reply)?;
-            on_reply(reply);
-            outcome.replies += 1;
-        }
-    } else {
-        // One buffer for every frame we send: no allocation per frame.
-        let mut frame = Vec::new();
-        for (number, message) in sequence().enumerate() {
-            frame.clear();
-            codec.encode(message, &mut frame).context("encode")?;
-            let started = Instant::now();
-            transmit(&stream, &frame, &codec, opts, say)?;
-            detail!(say, "sent frame {} ({} bytes)", number + 1, frame.len());
-            let reply = receive(&mut codec, &mut replies, number + 1, opts)?;
-            outcome.round_trips.push(started.elapsed());
-            check(number + 1, message, reply)?;
-            on_reply(reply);
-            outcome.replies += 1;
-        }
+    // One FrameReader for the whole connection, as on the server: bytes
+    // that arrive with one reply and belong to the next wait in it.
+    let mut replies = FrameReader::new(stream);
+    // One buffer for every frame we send: no allocation per frame.
+    let (mut frame, mut outcome) = (Vec::new(), Outcome::default());
+    for (number, message) in (1..).zip(messages) {
+        frame.clear();
+        codec.encode(message, &mut frame).context("encode")?;
+        let started = Instant::now();
+        sending.send(stream, &frame, codec, say)?;
+        detail!(say, "sent frame {number} ({} bytes)", frame.len());
+        let reply = receive(codec, &mut replies, number)?;
+        outcome.round_trips.push(started.elapsed());
+        check(number, message, reply)?;
+        on_reply(reply);
+        outcome.replies += 1;
     }
     // Done: our FIN tells the server so (lesson 1).
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    say!(
-        say,
-        "{}, each our message reversed",
-        count(outcome.replies, "reply", "replies")
-    );
-    if outcome.round_trips.len() > 1 || opts.repeat > 1 {
-        say!(say, "{}", round_trip_summary(&outcome.round_trips));
-        let (count, median) = (
-            outcome.round_trips.len(),
-            report::median(&outcome.round_trips),
-        );
-        let us = median.as_micros();
-        say.event("round_trips", &[("count", &count), ("median_us", &us)]);
-    }
+    let _ = stream.shutdown(Shutdown::Write);
+    let replies = count(outcome.replies, "reply", "replies");
+    say!(say, "{replies}, each our message reversed");
     Ok(outcome)
 }
 // ANCHOR_END: story
 
-// ANCHOR: transmit
-/// Put one encoded frame on the wire, the way the flags say.
-fn transmit(
-    mut stream: &TcpStream,
-    frame: &[u8],
-    codec: &dyn Codec,
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    if let Some(pause) = opts.stall {
-        // VARIANT: half the frame, a pause, the rest.
-        return stall::send(stream, frame, pause, say);
-    }
-    if opts.trickle {
-        // One byte per write, with a pause: each byte leaves in a segment of
-        // its own, and the server's reads return a byte at a time.
-        for (i, byte) in frame.iter().enumerate() {
-            stream
-                .write_all(std::slice::from_ref(byte))
-                .context("send a byte")?;
-            detail!(say, "sent byte {} of {}", i + 1, frame.len());
-            thread::sleep(opts.pause);
-        }
-        say!(
-            say,
-            "trickled a {}-byte frame, one byte per write, {} apart",
-            frame.len(),
-            fmt_duration(opts.pause)
-        );
-        return Ok(());
-    }
-    if opts.mistake == Some(WriteMistake::Write) {
-        let took =
-            mistakes::write_frame_wrongly(stream, frame).context("write")?;
-        if took < frame.len() {
-            say!(
-                say,
-                "--mistake write: write() took {took} of {} bytes; we go on \
-                    as if all",
-                frame.len()
-            );
-        }
-        return Ok(());
-    }
-    send(&mut stream, frame, codec, opts.split_writes).context("send the frame")
-}
-// ANCHOR_END: transmit
-
 /// Read one reply frame, turning the ways it can fail into clear errors.
-fn receive<'r>(
+pub(crate) fn receive<'r>(
     codec: &mut dyn Codec,
     replies: &'r mut FrameReader<&TcpStream>,
     number: usize,
-    opts: &Options,
 ) -> Result<&'r [u8], Failure> {
+    let waited = read_timeout(replies.get_ref());
     match replies.next(codec) {
         Ok(Some(reply)) => Ok(reply),
         Ok(None) => Err(Failure::msg(format!(
@@ -178,9 +86,10 @@ fn receive<'r>(
             "it may use another --strategy, or it refused our frame: \
             see its log",
         )),
+        // The read timeout as the kernel holds it.
         Err(e) if is_timeout(&e) => Err(Failure::msg(format!(
             "no reply {number} within {}",
-            fmt_duration(opts.read_timeout)
+            fmt_duration(waited)
         ))
         .with_hint(
             "same --strategy on both sides? A server waiting \
@@ -190,8 +99,17 @@ fn receive<'r>(
     }
 }
 
+/// The socket's read timeout (none: zero).
+fn read_timeout(stream: &TcpStream) -> Duration {
+    stream.read_timeout().ok().flatten().unwrap_or_default()
+}
+
 /// Every reply must be the message reversed.
-fn check(number: usize, message: &[u8], reply: &[u8]) -> Result<(), Failure> {
+pub(crate) fn check(
+    number: usize,
+    message: &[u8],
+    reply: &[u8],
+) -> Result<(), Failure> {
     // The server's transform, checked without building its result.
     if reply.iter().eq(message.iter().rev()) {
         return Ok(());

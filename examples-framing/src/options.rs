@@ -5,6 +5,11 @@ use std::time::Duration;
 
 use common::args::{parse_duration, parse_size, parse_timeout};
 
+use std::net::TcpStream;
+
+use common::{Context, Failure, HostPort, Narrator, say};
+
+use crate::client::{self, Outcome, Sending};
 use crate::codecs::Strategy;
 use crate::mistakes::{ReadMistake, WriteMistake};
 
@@ -124,6 +129,61 @@ impl Default for ClientOptions {
     /// The defaults of `framing-client`'s flags.
     fn default() -> Self {
         common::args::defaults()
+    }
+}
+
+impl ClientOptions {
+    /// How each frame is written, from the flags.
+    pub fn sending(&self) -> Sending {
+        match (self.stall, self.trickle, self.split_writes, self.mistake) {
+            (Some(pause), ..) => Sending::Stall(pause),
+            (None, true, ..) => Sending::Trickle(self.pause),
+            (None, false, _, Some(WriteMistake::Write)) => Sending::OneWrite,
+            (None, false, true, _) => Sending::SplitWrites,
+            _ => Sending::Whole,
+        }
+    }
+
+    /// The exchange these flags ask for: connect to `addr` with the
+    /// timeouts and TCP_NODELAY they set, then run the story,
+    /// [`client::run`], or `--burst`'s sibling, over `messages` (`--repeat`
+    /// times over); report the round trips.
+    pub fn exchange(
+        &self,
+        addr: &HostPort,
+        messages: &[Vec<u8>],
+        say: &Narrator,
+        on_reply: &mut dyn FnMut(&[u8]),
+    ) -> Result<Outcome, Failure> {
+        client::guards::check(messages, self)?;
+        let mut codec = self.strategy.codec(self.max_frame);
+        let addrs = addr.resolve()?;
+        let stream = TcpStream::connect(&addrs[..])
+            .with_context(|| format!("connect to {addr}"))?;
+        let limit = Some(self.read_timeout);
+        stream.set_read_timeout(limit).context("set_read_timeout")?;
+        stream
+            .set_write_timeout(limit)
+            .context("set_write_timeout")?;
+        stream.set_nodelay(self.nodelay).context("TCP_NODELAY")?;
+        let peer = stream.peer_addr().context("peer_addr")?;
+        say!(say, "connected to {peer}; framing: {}", codec.name());
+        let sequence =
+            (0..self.repeat).flat_map(|_| messages.iter().map(Vec::as_slice));
+        let codec = codec.as_mut();
+        if self.burst {
+            return client::burst::run(&stream, codec, sequence, say, on_reply);
+        }
+        let sending = self.sending();
+        let outcome =
+            client::run(&stream, codec, sending, sequence, say, on_reply)?;
+        let trips = &outcome.round_trips;
+        if trips.len() > 1 || self.repeat > 1 {
+            say!(say, "{}", client::round_trip_summary(trips));
+            let (count, us) = (trips.len(), client::median(trips).as_micros());
+            say.event("round_trips", &[("count", &count), ("median_us", &us)]);
+        }
+        Ok(outcome)
     }
 }
 

@@ -177,8 +177,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
     let message = [b"hello frame".to_vec()];
     let mut reversed = Vec::new();
     let mut keep = |reply: &[u8]| reversed.push(reply.to_vec());
-    let got =
-        client::run(&server.addr.into(), &message, &opts, &say, &mut keep);
+    let got = opts.exchange(&server.addr.into(), &message, &say, &mut keep);
     if let Err(failure) = &got {
         tour.failed("[client]", failure);
     }
@@ -219,7 +218,7 @@ fn exchange(
     let say = Narrator::client(tour.level());
     let mut replies = Vec::new();
     let mut keep = |reply: &[u8]| replies.push(client::render(reply));
-    let got = client::run(&addr.into(), messages, client_opts, &say, &mut keep);
+    let got = client_opts.exchange(&addr.into(), messages, &say, &mut keep);
     if tour.level() >= Verbosity::Normal {
         match &got {
             // A few replies show the point; eight identical ones do not.

@@ -55,7 +55,8 @@ fn run(args: &Args) -> Result<(), Failure> {
     }
     // Each reply printed as it comes: a long run holds none of them.
     let mut print = |reply: &[u8]| say.result(client::render(reply).as_bytes());
-    client::run(&args.addr, &messages, &args.options, &say, &mut print)?;
+    args.options
+        .exchange(&args.addr, &messages, &say, &mut print)?;
     Ok(())
 }
 

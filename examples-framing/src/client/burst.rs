@@ -3,15 +3,42 @@
 //! them.
 
 use std::io::Write;
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 
-use common::{Context, Failure, Narrator, say};
+use common::{Context, Failure, Narrator, count, say};
 
-use crate::codec::Codec;
+use super::{Outcome, check, receive};
+use crate::codec::{Codec, FrameReader};
+
+// ANCHOR: run
+/// [`run`](super::run), every frame sent in one write before any reply is
+/// read.
+pub fn run<'m>(
+    stream: &TcpStream,
+    codec: &mut dyn Codec,
+    messages: impl Iterator<Item = &'m [u8]> + Clone,
+    say: &Narrator,
+    on_reply: &mut dyn FnMut(&[u8]),
+) -> Result<Outcome, Failure> {
+    let mut replies = FrameReader::new(stream);
+    let mut outcome = Outcome::default();
+    send(stream, codec, messages.clone(), say)?;
+    for (number, message) in (1..).zip(messages) {
+        let reply = receive(codec, &mut replies, number)?;
+        check(number, message, reply)?;
+        on_reply(reply);
+        outcome.replies += 1;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    let replies = count(outcome.replies, "reply", "replies");
+    say!(say, "{replies}, each our message reversed");
+    Ok(outcome)
+}
+// ANCHOR_END: run
 
 // ANCHOR: burst
 /// Encode every message into one buffer and send it with one write.
-pub(super) fn send<'m>(
+fn send<'m>(
     stream: &TcpStream,
     codec: &mut dyn Codec,
     sequence: impl Iterator<Item = &'m [u8]>,

@@ -15,7 +15,7 @@ pub const MAX_BURST: usize = 64 << 20;
 
 /// Refuse a run that would hold more than the limits, or mixes flags that
 /// do not go together.
-pub(super) fn check(
+pub(crate) fn check(
     messages: &[Vec<u8>],
     opts: &Options,
 ) -> Result<(), Failure> {

@@ -15,7 +15,7 @@ pub(super) fn preview(bytes: &[u8]) -> String {
 /// The median round trip (zero when there is none). With an even count
 /// it is the mean of the middle two: of two round trips, the slower alone
 /// would read as a median above the mean.
-pub(super) fn median(trips: &[Duration]) -> Duration {
+pub fn median(trips: &[Duration]) -> Duration {
     let mut sorted = trips.to_vec();
     sorted.sort();
     let n = sorted.len();

@@ -13,7 +13,7 @@ use common::{Context, Failure, Narrator, fmt_duration, say};
 
 // ANCHOR: stall
 /// Send `frame` in two halves, `pause` apart.
-pub(super) fn send(
+pub(crate) fn send(
     mut stream: &TcpStream,
     frame: &[u8],
     pause: Duration,

@@ -52,14 +52,14 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
                     let started = Instant::now();
                     let target = HostPort::from(addr);
                     let mut replies = Vec::new();
-                    let outcome = lesson::run(
-                        &target,
-                        std::slice::from_ref(&message),
-                        &options,
-                        &Narrator::client(Verbosity::Silent),
-                        &mut |reply| replies.push(reply.to_vec()),
-                    )
-                    .map(|_| replies);
+                    let outcome = options
+                        .exchange(
+                            &target,
+                            std::slice::from_ref(&message),
+                            &Narrator::client(Verbosity::Silent),
+                            &mut |reply| replies.push(reply.to_vec()),
+                        )
+                        .map(|_| replies);
                     (message, outcome, started.elapsed())
                 })
             })
