@@ -334,8 +334,13 @@ fn measure_server(size: usize, count: usize) -> io::Result<Duration> {
     let server = thread::spawn(move || -> io::Result<()> {
         let (stream, _) = listener.accept()?;
         let say = Narrator::server(Verbosity::Silent);
-        server::handle(&stream, &opts, &common::Budget::new(usize::MAX), &say)
-            .map_err(io::Error::other)
+        server::connection(
+            &stream,
+            &opts,
+            &common::Budget::new(usize::MAX),
+            &say,
+        )
+        .map_err(io::Error::other)
     });
     let message = payload(false, size);
     let started = Instant::now();

@@ -190,14 +190,28 @@ impl<R: Read> FrameReader<R> {
     /// and the bytes received so far stay here: call again to resume the
     /// same frame. The end of the stream inside a frame is UnexpectedEof.
     pub fn next(&mut self, codec: &mut dyn Codec) -> io::Result<Option<&[u8]>> {
+        let next = self.next_range(codec)?;
+        Ok(next.map(|payload| &self.buf[payload]))
+    }
+
+    /// [`FrameReader::next`], as where the payload lies in the buffer: a
+    /// caller that retries on an error can loop on this without holding a
+    /// borrow of the reader, then take the payload with [`payload`].
+    ///
+    /// [`payload`]: FrameReader::payload
+    pub fn next_range(
+        &mut self,
+        codec: &mut dyn Codec,
+    ) -> io::Result<Option<Range<usize>>> {
         loop {
             // First the bytes already here: one read may hold many frames.
             let held = &mut self.buf[self.start..self.end];
             if let Some(frame) = codec.decode(held)? {
                 let at = self.start;
                 self.start += frame.used;
-                let payload = at + frame.payload.start..at + frame.payload.end;
-                return Ok(Some(&self.buf[payload]));
+                return Ok(Some(
+                    at + frame.payload.start..at + frame.payload.end,
+                ));
             }
             // Not a whole frame: keep it, and read more after it.
             self.make_room()?;
@@ -238,6 +252,11 @@ impl<R: Read> FrameReader<R> {
             return Err(io::Error::new(io::ErrorKind::OutOfMemory, message));
         }
         Ok(())
+    }
+
+    /// The payload [`FrameReader::next_range`] found, until the next call.
+    pub fn payload(&self, range: Range<usize>) -> &[u8] {
+        &self.buf[range]
     }
 
     /// The bytes received that are not yet part of a frame.

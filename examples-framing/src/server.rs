@@ -1,24 +1,64 @@
 //! The server: reads frames with the chosen codec and sends each message
-//! back reversed, one thread per connection. A connection that sends
-//! garbage, a huge length or a truncated frame costs one log line and its
-//! own thread; everyone else is served.
+//! back reversed, one thread per connection. [`answer`] is the story of one
+//! connection; `--mistake` is a whole sibling (`server/mistaken.rs`). The
+//! hardening wraps it: `common`'s accept loop, and [`Guarded`]
+//! (`server/guard.rs`), the frames the story reads, which resumes a frame
+//! after a read timeout, ends a silent connection and charges
+//! `--max-memory`. A connection that sends garbage, a huge length or a
+//! truncated frame costs one log line and its own thread; everyone else is
+//! served.
 
-use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
-use std::time::Instant;
 
-use common::{Admission, accept_loop, is_timeout};
+use common::{Admission, accept_loop};
 use common::{Budget, Context, Failure, Narrator, count, fmt_duration, say};
 
-use crate::codec::{DEFAULT_MAX_FRAME, FrameReader, send};
+use crate::codec::{Codec, DEFAULT_MAX_FRAME, send};
 use crate::codecs::Strategy;
-use crate::mistakes::{self, ReadMistake};
 use crate::transform;
 
+mod guard; // the frames the story reads: timeouts, idle, --max-memory
 mod memory; // --max-memory, the bytes all connections may hold
+pub mod mistaken; // --mistake: reading frames the usual wrong ways
 
 pub use crate::options::ServerOptions as Options;
+pub use guard::Guarded;
+
+// ANCHOR: story
+/// One connection: frames in, each payload sent back reversed in a frame,
+/// until the client is done. `frames` is the connection's frames as the
+/// hardening lets us read them (see [`Guarded`]).
+pub fn answer(
+    mut stream: &TcpStream,
+    frames: &mut Guarded<'_>,
+    codec: &mut dyn Codec,
+    split_writes: bool,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let mut number = 0;
+    // One FrameReader for the whole connection, inside `frames`: it holds
+    // what arrived of the frame in progress, whatever happens to a read,
+    // and what it read ahead belongs to the next frames.
+    while let Some(payload) = frames.next(codec)? {
+        number += 1;
+        say!(
+            say,
+            frame(n = number, bytes = payload.len()),
+            "frame {n}: {bytes} bytes; sending them back reversed"
+        );
+        let (mut reply, mut frame) = (Vec::new(), Vec::new());
+        transform(payload, &mut reply);
+        let encoded = codec.encode(&reply, &mut frame);
+        encoded.with_context(|| format!("encode reply {number}"))?;
+        // One write for the whole frame (--split-writes: two, wrongly).
+        send(&mut stream, &frame, codec, split_writes)
+            .with_context(|| format!("send reply {number}"))?;
+    }
+    say!(say, "the client finished after {}", frames_said(number));
+    Ok(())
+}
+// ANCHOR_END: story
 
 /// Check the options before serving anyone.
 pub fn check(opts: &Options) -> Result<(), Failure> {
@@ -41,10 +81,11 @@ pub fn check(opts: &Options) -> Result<(), Failure> {
 /// The listening socket, with a deep accept queue.
 pub use common::bind;
 
+// ANCHOR: serve
 /// Accept clients until the process is killed (or one, with `--once`),
-/// each on a thread of its own: the accept loop of lesson 2's server,
-/// `common::accept_loop`. Past
-/// --max-clients, a client gets one frame saying so, and is closed.
+/// each on a thread of its own: `common::accept_loop`, as lesson 2's
+/// server. Past --max-clients, a client gets one frame saying so, and is
+/// closed.
 pub fn serve(
     listener: TcpListener,
     opts: &Options,
@@ -69,123 +110,50 @@ pub fn serve(
     let opts = opts.clone();
     let budget = Budget::new(opts.max_memory);
     accept_loop(listener, rules, &frame, say, move |stream, say| {
-        handle(&stream, &opts, &budget, say)
+        connection(&stream, &opts, &budget, say)
     })
 }
+// ANCHOR_END: serve
 
-// ANCHOR: handle
-/// One connection: frames in, reversed frames out, until the client is done.
-pub fn handle(
+// ANCHOR: connection
+/// One connection, hardened: its timeouts, its room in the budget, its
+/// frames guarded; then the story, or the `--mistake` sibling.
+pub fn connection(
     stream: &TcpStream,
     opts: &Options,
     budget: &Budget,
     say: &Narrator,
 ) -> Result<(), Failure> {
     // Each read waits --read-timeout at most; a timeout in the middle of a
-    // frame is no loss (below), so only --idle-timeout of silence ends it.
+    // frame is no loss, so only --idle-timeout of silence ends it.
     let wait = opts.read_timeout.min(opts.idle_timeout);
     stream
         .set_read_timeout(Some(wait))
         .context("set_read_timeout")?;
+    let idle = Some(opts.idle_timeout);
     stream
-        .set_write_timeout(Some(opts.idle_timeout))
+        .set_write_timeout(idle)
         .context("set_write_timeout")?;
     stream.set_nodelay(opts.nodelay).context("TCP_NODELAY")?;
     if let Some(delay) = opts.read_delay {
-        say!(say, "busy: not reading for {}", fmt_duration(delay));
-        say.event("busy", &[("ms", &delay.as_millis())]);
+        let (ms, busy) = (delay.as_millis(), fmt_duration(delay));
+        say!(say, busy(ms), "busy: not reading for {busy}");
         thread::sleep(delay);
     }
-    // One codec and one FrameReader for the whole connection: the reader
-    // holds what arrived of the frame in progress, and what it read ahead
-    // belongs to the next frames.
     let mut codec = opts.strategy.codec(opts.max_frame);
-    let mut input = FrameReader::new(stream);
-    // HARDENING: room in --max-memory for small frames (memory.rs).
-    let mut room = memory::Room::new(stream, &mut input, budget, opts, say)?;
-    let mut output = stream;
-    let (mut reply, mut frame, mut wrong) =
-        (Vec::new(), Vec::new(), Vec::new());
-    let mut number = 1u64;
-    // When the client last sent something, and how many bytes of the frame
-    // in progress we had then.
-    let (mut heard, mut told) = (Instant::now(), 0);
-    loop {
-        let got = match opts.mistake {
-            None => input.next(&mut codec),
-            // VARIANT: the usual mistakes, on purpose (mistakes.rs).
-            Some(mistake) => mistakes::read_frame_wrongly(
-                mistake,
-                stream,
-                opts.max_frame,
-                &mut wrong,
-            )
-            .map(|got| got.then_some(&wrong[..])),
-        };
-        let payload = match got {
-            Ok(Some(payload)) => payload,
-            Ok(None) => {
-                say!(say, "the client finished after {}", frames(number - 1));
-                return Ok(());
-            }
-            // The read timed out: whatever part of the frame had arrived is
-            // still in `input`, and the next read resumes the same frame.
-            Err(e) if is_timeout(&e) => {
-                let held = input.buffered().len();
-                if held > told {
-                    say!(say, "frame {number}: read timed out; {held} kept");
-                    (heard, told) = (Instant::now(), held);
-                } else if opts.mistake == Some(ReadMistake::ReadExact) {
-                    say!(
-                        say,
-                        "frame {number}: read_exact timed out, keeping nothing"
-                    );
-                }
-                say.event("timeout", &[("n", &number), ("held", &held)]);
-                // HARDENING: a quiet client gives grown buffers back.
-                room.settle(&mut input, &mut reply, &mut frame, true);
-                if heard.elapsed() < opts.idle_timeout {
-                    continue;
-                }
-                say.event("idle", &[("n", &number)]);
-                return Err(Failure::msg(format!(
-                    "frame {number}: nothing from the client for {}; closing",
-                    fmt_duration(opts.idle_timeout)
-                )));
-            }
-            // HARDENING: a frame larger than the reader's first buffer
-            // waits for its room in --max-memory, then resumes.
-            Err(e) if e.kind() == io::ErrorKind::OutOfMemory => {
-                room.grow(stream, &mut input, opts, say)?;
-                continue;
-            }
-            Err(e) => {
-                let kind = format!("{:?}", e.kind());
-                say.event("failed", &[("n", &number), ("kind", &kind)]);
-                return Err(Failure::new(format!("frame {number}"), e));
-            }
-        };
-        (heard, told) = (Instant::now(), 0);
-        say!(
-            say,
-            "frame {number}: {} bytes; sending them back reversed",
-            payload.len()
-        );
-        say.event("frame", &[("n", &number), ("bytes", &payload.len())]);
-        transform(payload, &mut reply);
-        frame.clear();
-        codec
-            .encode(&reply, &mut frame)
-            .with_context(|| format!("encode reply {number}"))?;
-        send(&mut output, &frame, &codec, opts.split_writes)
-            .with_context(|| format!("send reply {number}"))?;
-        room.settle(&mut input, &mut reply, &mut frame, false); // HARDENING
-        number += 1;
+    let mut frames = Guarded::new(stream, budget, opts, say)?;
+    let split = opts.split_writes;
+    match opts.mistake {
+        None => answer(stream, &mut frames, &mut codec, split, say),
+        Some(mistake) => {
+            let idle = opts.idle_timeout;
+            mistaken::answer(stream, mistake, opts.max_frame, idle, say)
+        }
     }
 }
-// ANCHOR_END: handle
+// ANCHOR_END: connection
 
 /// "1 frame", "3 frames".
-fn frames(n: u64) -> String {
+pub(crate) fn frames_said(n: u64) -> String {
     count(usize::try_from(n).unwrap_or(usize::MAX), "frame", "frames")
 }

@@ -67,16 +67,14 @@ impl Room {
         Ok(())
     }
 
-    /// Give the grown buffers and their room back, if the reader holds no
+    /// Give the grown buffer and its room back, if the reader holds no
     /// more than its first buffer: after a reply when another connection
     /// waits for room, or whenever a read times out (the client is quiet).
-    /// Keeping them otherwise spares a client of large frames a regrowth
-    /// per frame.
+    /// Keeping it otherwise spares a client of large frames a regrowth per
+    /// frame. (The story's reply buffers live one frame each.)
     pub(super) fn settle(
         &mut self,
         input: &mut FrameReader<&TcpStream>,
-        reply: &mut Vec<u8>,
-        frame: &mut Vec<u8>,
         quiet: bool,
     ) {
         let wanted = quiet || self.budget.waiting() > 0;
@@ -84,10 +82,6 @@ impl Room {
             return;
         }
         input.set_limit(BUFFER);
-        reply.truncate(BUFFER);
-        reply.shrink_to(BUFFER);
-        frame.truncate(2 * BUFFER + 64);
-        frame.shrink_to(2 * BUFFER + 64);
         // Asking for less never waits and never fails.
         let _ = self.share.grow_to(FIRST, Duration::ZERO);
     }
