@@ -9,6 +9,7 @@ use std::net::TcpStream;
 
 use common::{Context, Failure, HostPort, Narrator, say};
 
+use crate::async_client;
 use crate::client::{self, Outcome, Sending};
 use crate::codecs::Strategy;
 use crate::mistakes::{ReadMistake, WriteMistake};
@@ -231,4 +232,25 @@ pub struct AsyncClientOptions {
     /// takes this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "5s")]
     pub read_timeout: Duration,
+}
+
+impl AsyncClientOptions {
+    /// The exchange, on a runtime of this thread: connect, then the story,
+    /// [`async_client::exchange`].
+    pub fn run(
+        &self,
+        addr: &HostPort,
+        messages: &[Vec<u8>],
+        say: &Narrator,
+        on_reply: &mut dyn FnMut(&[u8]),
+    ) -> Result<usize, Failure> {
+        let (strategy, max, wait) =
+            (self.strategy, self.max_frame, self.read_timeout);
+        common::tasks::runtime()?.block_on(async {
+            let stream =
+                async_client::connect(addr, strategy, wait, say).await?;
+            let exchange = async_client::exchange;
+            exchange(stream, strategy, max, messages, wait, say, on_reply).await
+        })
+    }
 }

@@ -38,6 +38,6 @@ fn run(args: &Args) -> Result<(), Failure> {
         .map(|m| m.clone().into_bytes())
         .collect();
     let mut print = |reply: &[u8]| say.result(client::render(reply).as_bytes());
-    async_client::run(&args.addr, &messages, &args.options, &say, &mut print)?;
+    args.options.run(&args.addr, &messages, &say, &mut print)?;
     Ok(())
 }
