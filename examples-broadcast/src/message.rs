@@ -89,6 +89,14 @@ impl fmt::Display for Refused {
 }
 
 impl Message {
+    /// The answer to query `id`: `service` is here.
+    pub fn here(id: u64, service: &Service) -> Message {
+        Message::Here {
+            id,
+            service: service.clone(),
+        }
+    }
+
     /// The datagram's bytes.
     ///
     /// ```

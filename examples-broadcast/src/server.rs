@@ -1,9 +1,11 @@
 //! The server: bind the discovery port so that several servers can share
-//! it and hear every broadcast, answer each query with a unicast reply to
-//! its sender, and, with `--announce-every`, broadcast announcements of its
-//! own. [`bind_shared`], [`serve`] and `answer` are the story; `--group`
-//! (multicast) is in `multicast.rs`, announcements and the log of ignored
-//! datagrams under `server/`.
+//! it and hear every broadcast ([`bind_shared`]), and answer each query with
+//! a unicast reply to its sender ([`answer_queries`], the story).
+//! `--announce-every` is a whole sibling of the story, which also
+//! broadcasts announcements of its own (`server/announce.rs`); `--group`
+//! (multicast) is in `multicast.rs`. [`serve`] picks one and runs it; the
+//! log of ignored datagrams, which keeps a flood from flooding the log, is
+//! `server/ignored.rs`.
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -13,13 +15,127 @@ use common::is_timeout;
 use common::{Context, Failure, HostPort, Narrator, detail, fmt_duration, say};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::message::{MAX_DATAGRAM, Message, Service};
+pub(crate) use crate::message::MAX_DATAGRAM;
+use crate::message::{Message, Service};
 use crate::{Group, multicast};
 
-mod announce;
-pub(crate) mod ignored;
+pub mod announce; // --announce-every: the server speaks first
+pub(crate) mod ignored; // what is not a query, logged without flooding
+
+use ignored::Ignored;
 
 pub use crate::options::ServerOptions as Options;
+
+// ANCHOR: story
+/// Answer every query that reaches `socket` with `service`, to its sender
+/// alone, until `until`.
+pub fn answer_queries(
+    socket: &UdpSocket,
+    service: &Service,
+    until: Instant,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    // A read timeout wakes the loop now and then, to see the time.
+    let tick = Some(TICK);
+    socket.set_read_timeout(tick).context("set_read_timeout")?;
+    // One byte more than a datagram may hold: a longer one comes in cut to
+    // this size, and the extra byte shows it.
+    let mut datagram = [0u8; MAX_DATAGRAM + 1];
+    let mut ignored = Ignored::default();
+    while Instant::now() < until {
+        let (n, from) = match socket.recv_from(&mut datagram) {
+            Ok(got) => got,
+            // A timeout, or an error, which on a UDP socket belongs to one
+            // datagram (or an ICMP message): never a reason to stop.
+            Err(e) => {
+                recv_failed(&e, say);
+                continue;
+            }
+        };
+        let Some(id) = query(&datagram[..n], from, &mut ignored, say) else {
+            continue;
+        };
+        // Reply to the query's source, the client's own port: on the shared
+        // well-known port a unicast datagram would reach one server only.
+        let reply = Message::here(id, service).encode();
+        match socket.send_to(&reply, from) {
+            Ok(_) => say!(
+                say,
+                answered(to = from),
+                "query from {from}: answered, to {from} alone"
+            ),
+            Err(e) => say.problem(format_args!("reply to {from}: {e}")),
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: story
+
+/// A receive failed: said, unless it was the read timeout.
+pub(crate) fn recv_failed(e: &std::io::Error, say: &Narrator) {
+    if !is_timeout(e) {
+        say.problem(format_args!("recv_from: {e}"));
+    }
+}
+
+/// The id of the query in `datagram`; `None` for anything else, which is
+/// said (or logged as ignored, `server/ignored.rs`).
+pub(crate) fn query(
+    datagram: &[u8],
+    from: SocketAddr,
+    ignored: &mut Ignored,
+    say: &Narrator,
+) -> Option<u64> {
+    if datagram.len() > MAX_DATAGRAM {
+        ignored.note(from, &format!("longer than {MAX_DATAGRAM} bytes"), say);
+        return None;
+    }
+    match Message::parse(datagram) {
+        Ok(Message::Query { id }) => Some(id),
+        Ok(Message::Here { .. } | Message::Announce { .. }) => {
+            detail!(say, "ignored another server's message from {from}");
+            None
+        }
+        Err(refused) => {
+            ignored.note(from, &refused.to_string(), say);
+            None
+        }
+    }
+}
+
+// ANCHOR: serve
+/// Serve discovery on `socket` until killed, or for `--for`: the story, or
+/// with `--announce-every` its sibling that also announces.
+pub fn serve(
+    socket: &UdpSocket,
+    opts: &Options,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
+    let until = opts.serve_for.map_or(far, |d| Instant::now() + d);
+    let service = service(opts);
+    let port = socket.local_addr().context("local_addr")?.port();
+    let announce_to = match opts.group {
+        Some(group) => group.addr(port),
+        None => SocketAddr::new(IpAddr::V4(opts.to), port),
+    };
+    if let Some(group) = opts.group {
+        multicast::configure_sending(socket, group, opts.interface)
+            .with_context(|| format!("send to {group}"))?;
+    }
+    let announced = match opts.announce_every {
+        Some(every) => {
+            announce::serve(socket, &service, every, announce_to, until, say)?
+        }
+        None => answer_queries(socket, &service, until, say).map(|()| 0)?,
+    };
+    if let Some(served) = opts.serve_for {
+        let served = fmt_duration(served);
+        say!(say, gone(announced), "served for {served}: going away");
+    }
+    Ok(())
+}
+// ANCHOR_END: serve
 
 // ANCHOR: listen_addr
 /// Where to bind: every address (0.0.0.0), which is what hears broadcasts,
@@ -109,13 +225,13 @@ fn bind_shared_at(
         // EACCES: the kernel wants proof that flooding the network is meant.
         socket.set_broadcast(true).context("SO_BROADCAST")?;
     }
-    // VARIANT: --group, multicast instead of broadcast.
+    // Hear only the groups this socket joins (none without --group).
     multicast::before_bind(&socket, addr.is_ipv4())?;
     socket
         .bind(&addr.into())
         .with_context(|| format!("bind {addr}"))?;
     if let Some((group, interface)) = group {
-        multicast::join(&socket, group, interface)?; // VARIANT
+        multicast::join(&socket, group, interface)?; // --group
     }
     Ok(socket.into())
 }
@@ -132,112 +248,3 @@ pub(crate) fn service(opts: &Options) -> Service {
         port: opts.service_port,
     }
 }
-
-// ANCHOR: serve
-/// Serve discovery on `socket` until killed, or for `--for`.
-pub fn serve(
-    socket: &UdpSocket,
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    let until = opts.serve_for.map(|d| Instant::now() + d);
-    let port = socket.local_addr().context("local_addr")?.port();
-    let announce_to = match opts.group {
-        Some(group) => group.addr(port),
-        None => SocketAddr::new(IpAddr::V4(opts.to), port),
-    };
-    if let Some(group) = opts.group {
-        multicast::configure_sending(socket, group, opts.interface)
-            .with_context(|| format!("send to {group}"))?;
-    }
-    let mut next_announcement = opts.announce_every.map(|_| Instant::now());
-    let mut announced = 0u64;
-    let mut ignored = ignored::Ignored::default(); // HARDENING
-    // One byte more than a datagram may hold: a longer one comes in cut to
-    // this size, and the extra byte shows it.
-    let mut datagram = [0u8; MAX_DATAGRAM + 1];
-    while until.is_none_or(|t| Instant::now() < t) {
-        let wait = next_announcement.map_or(TICK, |at| {
-            at.saturating_duration_since(Instant::now()).min(TICK)
-        });
-        socket
-            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
-            .context("set_read_timeout")?;
-        match socket.recv_from(&mut datagram) {
-            Ok((n, from)) => {
-                if let Some(why) =
-                    answer(socket, &datagram[..n], from, opts, say)
-                {
-                    ignored.note(from, &why, say);
-                }
-            }
-            Err(e) if is_timeout(&e) => {}
-            // An error on a UDP socket belongs to one datagram (or to an
-            // ICMP message about an earlier one): never a reason to stop.
-            Err(e) => say.problem(format_args!("recv_from: {e}")),
-        }
-        if let (Some(at), Some(every)) =
-            (next_announcement, opts.announce_every)
-            && Instant::now() >= at
-        {
-            // VARIANT: --announce-every.
-            announce::announce(
-                socket,
-                announce_to,
-                every,
-                opts,
-                say,
-                announced == 0,
-            );
-            announced += 1;
-            next_announcement = Some(at + every);
-        }
-    }
-    if let Some(served) = opts.serve_for {
-        say!(say, "served for {}: going away", fmt_duration(served));
-        say.event("gone", &[("announced", &announced)]);
-    }
-    Ok(())
-}
-// ANCHOR_END: serve
-
-// ANCHOR: answer
-/// One datagram in: a query gets a reply to its sender; anything else is
-/// ignored, and the reason returned.
-fn answer(
-    socket: &UdpSocket,
-    datagram: &[u8],
-    from: SocketAddr,
-    opts: &Options,
-    say: &Narrator,
-) -> Option<String> {
-    if datagram.len() > MAX_DATAGRAM {
-        return Some(format!("longer than {MAX_DATAGRAM} bytes"));
-    }
-    match Message::parse(datagram) {
-        Ok(Message::Query { id }) => {
-            // Reply to the address the query came from: the client's own
-            // port. Not to the well-known port: there, other servers share
-            // it, and a unicast datagram reaches only one of them.
-            let reply = Message::Here {
-                id,
-                service: service(opts),
-            }
-            .encode();
-            match socket.send_to(&reply, from) {
-                Ok(_) => {
-                    say!(say, "query from {from}: answered, to {from} alone");
-                    say.event("answered", &[("to", &from)]);
-                }
-                Err(e) => say.problem(format_args!("reply to {from}: {e}")),
-            }
-            None
-        }
-        Ok(Message::Here { .. } | Message::Announce { .. }) => {
-            detail!(say, "ignored another server's message from {from}");
-            None
-        }
-        Err(refused) => Some(refused.to_string()),
-    }
-}
-// ANCHOR_END: answer
