@@ -2,7 +2,8 @@
 //! tokio's `UdpSocket`. One socket, shared by two tasks on one thread: the
 //! answering loop and, with `--announce-every`, the announcer. A UDP
 //! socket's `send_to` and `recv_from` take `&self`, so both tasks use it
-//! at once, through an `Arc`. [`serve`] is the story.
+//! at once, through an `Arc`. [`answer_queries`] is the story; [`serve`]
+//! runs it, with the announcer beside it and `--for` around it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -16,8 +17,49 @@ use tokio::time::{MissedTickBehavior, interval, timeout};
 
 use crate::message::{MAX_DATAGRAM, Message, Service};
 use crate::server::ignored::Ignored;
+use crate::server::query;
 
 pub use crate::options::AsyncServerOptions as Options;
+
+// ANCHOR: story
+/// Answer each query that reaches `socket` with `service`, to its sender
+/// alone; log the rest.
+pub async fn answer_queries(
+    socket: &UdpSocket,
+    service: &Service,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let mut ignored = Ignored::default();
+    let mut datagram = [0u8; MAX_DATAGRAM + 1];
+    loop {
+        // Cancel-safe, unlike a TCP read_exact: a datagram is received
+        // whole or not at all, so a deadline that drops this wait has
+        // taken nothing from the socket.
+        let (n, from) = match socket.recv_from(&mut datagram).await {
+            Ok(received) => received,
+            // One datagram's error (or an ICMP message about an earlier
+            // one): never a reason to stop.
+            Err(e) => {
+                say.problem(format_args!("recv_from: {e}"));
+                continue;
+            }
+        };
+        let Some(id) = query(&datagram[..n], from, &mut ignored, say) else {
+            continue;
+        };
+        // Reply to the query's source, the client's own port.
+        let reply = Message::here(id, service).encode();
+        match socket.send_to(&reply, from).await {
+            Ok(_) => say!(
+                say,
+                answered(to = from),
+                "query from {from}: answered, to {from} alone"
+            ),
+            Err(e) => say.problem(format_args!("reply to {from}: {e}")),
+        }
+    }
+}
+// ANCHOR_END: story
 
 // ANCHOR: serve
 /// Serve discovery on `socket` (bound by `bind_shared`, SO_BROADCAST set)
@@ -41,78 +83,27 @@ pub fn serve(
                 announce(&socket, to, every, &opts, &say, &count).await;
             });
         }
+        let service = Service {
+            name: opts.name.clone(),
+            port: opts.service_port,
+        };
         let Some(served) = opts.serve_for else {
-            return answer_queries(&socket, opts, say).await;
+            return answer_queries(&socket, &service, say).await;
         };
         // One deadline for the whole service: when it passes, the loop is
         // dropped in its recv_from, which loses nothing (below).
         if let Ok(ended) =
-            timeout(served, answer_queries(&socket, opts, say)).await
+            timeout(served, answer_queries(&socket, &service, say)).await
         {
             return ended;
         }
-        say!(say, "served for {}: going away", fmt_duration(served));
-        let count = announced.load(Ordering::Relaxed);
-        say.event("gone", &[("announced", &count)]);
+        let (served, announced) =
+            (fmt_duration(served), announced.load(Ordering::Relaxed));
+        say!(say, gone(announced), "served for {served}: going away");
         Ok(())
     })
 }
 // ANCHOR_END: serve
-
-// ANCHOR: answer_queries
-/// Answer each query with a unicast reply to its sender; log the rest.
-async fn answer_queries(
-    socket: &UdpSocket,
-    opts: &Options,
-    say: &Narrator,
-) -> Result<(), Failure> {
-    let service = Service {
-        name: opts.name.clone(),
-        port: opts.service_port,
-    };
-    let mut ignored = Ignored::default(); // HARDENING
-    let mut datagram = [0u8; MAX_DATAGRAM + 1];
-    loop {
-        // Cancel-safe, unlike a TCP read_exact: a datagram is received
-        // whole or not at all, so a deadline that drops this wait has
-        // taken nothing from the socket.
-        let (n, from) = match socket.recv_from(&mut datagram).await {
-            Ok(received) => received,
-            // One datagram's error (or an ICMP message about an earlier
-            // one): never a reason to stop.
-            Err(e) => {
-                say.problem(format_args!("recv_from: {e}"));
-                continue;
-            }
-        };
-        let query = match Message::parse(&datagram[..n]) {
-            _ if n > MAX_DATAGRAM => {
-                let why = format!("longer than {MAX_DATAGRAM} bytes");
-                ignored.note(from, &why, say);
-                continue;
-            }
-            Ok(Message::Query { id }) => id,
-            Ok(_) => {
-                detail!(say, "ignored another server's message from {from}");
-                continue;
-            }
-            Err(refused) => {
-                ignored.note(from, &refused.to_string(), say);
-                continue;
-            }
-        };
-        let service = service.clone();
-        let reply = Message::Here { id: query, service }.encode();
-        match socket.send_to(&reply, from).await {
-            Ok(_) => {
-                say!(say, "query from {from}: answered, to {from} alone");
-                say.event("answered", &[("to", &from)]);
-            }
-            Err(e) => say.problem(format_args!("reply to {from}: {e}")),
-        }
-    }
-}
-// ANCHOR_END: answer_queries
 
 // ANCHOR: announce
 /// Broadcast an announcement every `every`, on the shared socket, until

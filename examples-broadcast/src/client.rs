@@ -1,7 +1,9 @@
 //! The client: `discover` broadcasts one query and collects the replies
-//! for a while: [`discover`] is the story. `listen` (`client/listen.rs`)
-//! hears announcements and keeps a table of services, forgetting those
-//! that fall silent.
+//! for a while: [`find_services`] is the story. `--group` and
+//! `--no-broadcast-flag` are whole siblings of it (`client/group.rs`,
+//! `client/unflagged.rs`). `listen` (`client/listen.rs`) hears
+//! announcements and keeps a table of services, forgetting those that fall
+//! silent.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
@@ -11,9 +13,10 @@ use common::is_timeout;
 use common::{Context, Failure, Narrator, count, detail, fmt_duration, say};
 
 use crate::message::{MAX_DATAGRAM, Message, Service};
-use crate::multicast::configure_sending;
 
-mod listen;
+pub mod group; // --group: one query to a multicast group
+mod listen; // listen: announcements, and services that fall silent
+pub mod unflagged; // --no-broadcast-flag: what SO_BROADCAST is for
 
 pub use crate::options::{DiscoverOptions, ListenOptions};
 pub use listen::{Heard, listen, render};
@@ -27,42 +30,70 @@ pub struct Found {
     pub from: SocketAddr,
 }
 
-// ANCHOR: discover
-/// Send one query to `target` (a broadcast address, a group, or a single
-/// host) and collect the replies that arrive within `--wait`.
+// ANCHOR: story
+/// Broadcast one query to `target` and collect the replies that arrive
+/// within `wait`.
+pub fn find_services(
+    target: SocketAddr,
+    wait: Duration,
+    say: &Narrator,
+) -> Result<Vec<Found>, Failure> {
+    // Any port: the replies come back to it, unicast.
+    let socket = UdpSocket::bind(any_port(target)).context("bind")?;
+    // Without SO_BROADCAST, sending to a broadcast address fails with
+    // EACCES: the kernel wants proof that flooding the network is meant.
+    socket.set_broadcast(true).context("SO_BROADCAST")?;
+    // A random id, repeated in every reply: a late reply to someone else's
+    // (or an earlier) query does not count for this one.
+    let id = fastrand::u64(..);
+    let query = Message::Query { id }.encode();
+    let sent = socket.send_to(&query, target);
+    sent.with_context(|| format!("send a query to {target}"))?;
+    let waiting = fmt_duration(wait);
+    say!(
+        say,
+        "sent a query to {target}; collecting replies for {waiting}"
+    );
+    collect(&socket, id, wait, say)
+}
+// ANCHOR_END: story
+
+/// `discover`: the story, or the sibling the flags ask for: `--group`
+/// (`client/group.rs`), `--no-broadcast-flag` (`client/unflagged.rs`).
 pub fn discover(
     target: SocketAddr,
     opts: &DiscoverOptions,
     say: &Narrator,
 ) -> Result<Vec<Found>, Failure> {
-    // Any port: the replies come back to it, unicast.
+    let wait = opts.wait;
+    match (opts.group, opts.no_broadcast_flag) {
+        (Some(group), _) => {
+            group::find_services(target, group, opts.interface, wait, say)
+        }
+        (None, true) => unflagged::find_services(target, wait, say),
+        (None, false) => find_services(target, wait, say),
+    }
+}
+
+/// The unspecified address of `target`'s family, on any port.
+pub(crate) fn any_port(target: SocketAddr) -> SocketAddr {
     let any: IpAddr = match target {
         SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
         SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
     };
-    let socket = UdpSocket::bind((any, 0)).context("bind a UDP socket")?;
-    if let Some(group) = opts.group {
-        configure_sending(&socket, group, opts.interface)
-            .context("set up multicast")?;
-    } else {
-        socket
-            .set_broadcast(!opts.no_broadcast_flag)
-            .context("SO_BROADCAST")?;
-    }
-    // A random id, repeated in every reply: a late reply to someone else's
-    // (or an earlier) query does not count for this one.
-    let id = fastrand::u64(..);
-    let query = Message::Query { id }.encode();
-    if let Err(e) = socket.send_to(&query, target) {
-        return Err(send_failed(e, target, opts, say));
-    }
-    say!(
-        say,
-        "sent a query to {target}; collecting replies for {}",
-        fmt_duration(opts.wait)
-    );
+    SocketAddr::new(any, 0)
+}
 
-    let deadline = Instant::now() + opts.wait;
+// ANCHOR: collect
+/// The window: every datagram that comes within `wait` goes to [`take`];
+/// then what was found, said.
+pub(crate) fn collect(
+    socket: &UdpSocket,
+    id: u64,
+    wait: Duration,
+    say: &Narrator,
+) -> Result<Vec<Found>, Failure> {
+    let deadline = Instant::now() + wait;
     let mut found = Vec::new();
     let mut datagram = [0u8; MAX_DATAGRAM + 1];
     loop {
@@ -87,10 +118,10 @@ pub fn discover(
         };
         take(&datagram[..n], from, id, &mut found, say);
     }
-    summary(&mut found, opts.wait, say);
+    summary(&mut found, wait, say);
     Ok(found)
 }
-// ANCHOR_END: discover
+// ANCHOR_END: collect
 
 // ANCHOR: take
 /// One datagram of the window: a reply to our query `id` joins `found`
@@ -171,26 +202,3 @@ pub(crate) fn summary(found: &mut [Found], wait: Duration, say: &Narrator) {
         n => say!(say, "{} found", count(n, "service", "services")),
     }
 }
-
-// ANCHOR: send_failed
-fn send_failed(
-    e: io::Error,
-    target: SocketAddr,
-    opts: &DiscoverOptions,
-    say: &Narrator,
-) -> Failure {
-    if e.kind() == io::ErrorKind::PermissionDenied && opts.no_broadcast_flag {
-        // So that flooding the network is never an accident.
-        say!(say, "send_to {target} failed: {e}");
-        say!(
-            say,
-            "a socket must set SO_BROADCAST to send to a broadcast address"
-        );
-        return Failure::new(format!("send a query to {target}"), e).with_hint(
-            "run without --no-broadcast-flag: the client then sets \
-                SO_BROADCAST",
-        );
-    }
-    Failure::new(format!("send a query to {target}"), e)
-}
-// ANCHOR_END: send_failed
