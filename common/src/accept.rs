@@ -61,8 +61,12 @@ where
                 // Housekeeping: say how many are connected, if it changed.
                 let now = slots.in_use();
                 if now != reported {
-                    say!(say, "{} connected", count(now, "client", "clients"));
-                    say.event("connected", &[("clients", &now)]);
+                    let connected = count(now, "client", "clients");
+                    say!(
+                        say,
+                        connected(clients = now),
+                        "{connected} connected"
+                    );
                     reported = now;
                 } else {
                     detail!(say, "tick: {now} connected");
@@ -79,15 +83,17 @@ where
             }
         };
         let conn = say.tagged(format_args!("#{id}"));
-        say!(conn, "accepted a connection from {peer}");
-        conn.event("accepted", &[("peer", &peer)]);
+        say!(conn, accepted(peer), "accepted a connection from {peer}");
         if rules.once {
             return handle(stream, &conn);
         }
         let Some(slot) = slots.take() else {
             let max = slots.max();
-            say!(conn, "turned away: {max} clients already (--max-clients)");
-            conn.event("turned_away", &[("max", &max)]);
+            say!(
+                conn,
+                turned_away(max),
+                "turned away: {max} clients already (--max-clients)"
+            );
             turn_away.close(stream);
             continue;
         };

@@ -119,11 +119,11 @@ impl Budget {
                 let (used, total) = (self.in_use(), self.total);
                 crate::say!(
                     say,
+                    memory_wait(in_use = used),
                     "waiting for memory: {} of {} in use (--max-memory)",
                     crate::fmt_size(used),
                     crate::fmt_size(total)
                 );
-                say.event("memory_wait", &[("in_use", &used)]);
                 ask(wait).map(|got| granted(got, true))
             }
             Err(short) => Err(short),

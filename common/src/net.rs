@@ -122,10 +122,10 @@ pub fn lingering_close(
         if left.is_zero() {
             say!(
                 say,
+                drained(bytes = drained, end = "limit"),
                 "still receiving after {}: closing anyway",
                 fmt_duration(LINGER_LIMIT)
             );
-            say.event("drained", &[("bytes", &drained), ("end", &"limit")]);
             return Ok(());
         }
         stream
@@ -142,9 +142,9 @@ pub fn lingering_close(
     }
     say!(
         say,
-        "FIN sent, drained {drained} bytes to the client's FIN: no RST"
+        drained(bytes = drained, end = "eof"),
+        "FIN sent, drained {bytes} bytes to the client's FIN: no RST"
     );
-    say.event("drained", &[("bytes", &drained), ("end", &"eof")]);
     say.event("closed", &[("how", &"fin")]);
     Ok(())
 }

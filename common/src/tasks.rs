@@ -65,8 +65,7 @@ where
             }
         };
         let say = say.tagged(format_args!("#{id}"));
-        say!(say, "accepted a connection from {peer}");
-        say.event("accepted", &[("peer", &peer)]);
+        say!(say, accepted(peer), "accepted a connection from {peer}");
         let Some(slot) = slots.take() else {
             turn_away(stream, slots.max(), Arc::clone(&busy), &say);
             continue;
@@ -102,8 +101,11 @@ fn turn_away(
     busy: Arc<[u8]>,
     say: &Narrator,
 ) {
-    say!(say, "turned away: {max} clients already (--max-clients)");
-    say.event("turned_away", &[("max", &max)]);
+    say!(
+        say,
+        turned_away(max),
+        "turned away: {max} clients already (--max-clients)"
+    );
     let linger = async move {
         stream.write_all(&busy).await?;
         stream.shutdown().await?;

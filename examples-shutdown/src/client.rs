@@ -33,8 +33,7 @@ pub fn run(
     if let Err(e) = stream.write_all(request) {
         return Err(diagnose::sending_failed(&stream, e, say));
     }
-    say!(say, "sent {} bytes", request.len());
-    say.event("sent", &[("bytes", &request.len())]);
+    say!(say, sent(bytes = request.len()), "sent {bytes} bytes");
     // ANCHOR: half_close
     // Half-close: the kernel queues our FIN behind the request, and the
     // server's read() returns 0 once it has read every byte before it.
@@ -112,20 +111,20 @@ pub(crate) fn read_reply(
     let mut chunk = [0u8; 16 * 1024];
     loop {
         match stream.read(&mut chunk) {
-            Ok(0) => {
-                say.event(
-                    "reply_end",
-                    &[("bytes", &reply.len()), ("end", &"eof")],
+            Ok(0) if reply.is_empty() => {
+                say!(
+                    say,
+                    reply_end(bytes = 0, end = "eof"),
+                    "read() = 0 before any reply: the server closed"
                 );
-                if reply.is_empty() {
-                    say!(say, "read() = 0 before any reply: the server closed");
-                } else {
-                    say!(
-                        say,
-                        "read {} bytes, then read() = 0: the server's FIN",
-                        reply.len()
-                    );
-                }
+                return Ok(reply);
+            }
+            Ok(0) => {
+                say!(
+                    say,
+                    reply_end(bytes = reply.len(), end = "eof"),
+                    "read {bytes} bytes, then read() = 0: the server's FIN"
+                );
                 return Ok(reply);
             }
             Ok(n) => {

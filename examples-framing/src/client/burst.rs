@@ -54,10 +54,9 @@ fn send<'m>(
     (&*stream).write_all(&all).context("send the burst")?;
     say!(
         say,
-        "sent {frames} frames in one write of {} bytes",
-        all.len()
+        burst(frames, bytes = all.len()),
+        "sent {frames} frames in one write of {bytes} bytes"
     );
-    say.event("burst", &[("frames", &frames), ("bytes", &all.len())]);
     Ok(())
 }
 // ANCHOR_END: burst

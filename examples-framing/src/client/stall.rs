@@ -23,12 +23,10 @@ pub(crate) fn send(
     stream.write_all(first).context("send the first half")?;
     say!(
         say,
-        "sent {} of {} bytes; pausing {}",
-        first.len(),
-        frame.len(),
+        stall(sent = first.len(), of = frame.len()),
+        "sent {sent} of {of} bytes; pausing {}",
         fmt_duration(pause)
     );
-    say.event("stall", &[("sent", &first.len()), ("of", &frame.len())]);
     thread::sleep(pause);
     stream.write_all(rest).context("send the rest")
 }

@@ -124,8 +124,11 @@ fn take<T>(
         Ok(got) => return Ok(got),
         Err(short) => short,
     };
-    say!(say, "no memory for this frame ({short}): refusing it");
-    say.event("refused", &[("why", &"memory")]);
+    say!(
+        say,
+        refused(why = "memory"),
+        "no memory for this frame ({short}): refusing it"
+    );
     let message = format!(
         "error: server busy: no memory for the frame (--max-memory {}); try \
          again later",

@@ -22,8 +22,7 @@ fn send_and_half_close(
     if let Err(e) = stream.write_all(request) {
         return Err(diagnose::sending_failed(&stream, e, say));
     }
-    say!(say, "sent {} bytes", request.len());
-    say.event("sent", &[("bytes", &request.len())]);
+    say!(say, sent(bytes = request.len()), "sent {bytes} bytes");
     let started = Instant::now();
     stream
         .shutdown(Shutdown::Write)
@@ -52,9 +51,13 @@ pub fn write_after_shutdown(
     // the server has stopped expecting. It is an error, not a signal: Rust
     // ignores SIGPIPE, so the process lives on and can still read.
     let late = stream.write(b"one more thing");
-    say!(say, "write after shutdown(Write): {}", outcome(&late));
+    let result = outcome(&late);
+    say!(
+        say,
+        late_write(result),
+        "write after shutdown(Write): {result}"
+    );
     // ANCHOR_END: write_after_shutdown
-    say.event("late_write", &[("result", &outcome(&late))]);
     let reply = read_reply(&stream, request.len(), Sent::HalfClosed, say)?;
     check(&reply, request, say)?;
     Ok(Seen {
@@ -77,24 +80,26 @@ pub fn repeat_shutdown(
     // our request and replied; until then a repeat finds an open
     // connection and changes nothing.
     let again = stream.shutdown(Shutdown::Write);
-    say!(say, "shutdown(Write) again: {}", outcome(&again));
-    // ANCHOR_END: repeat_shutdown
-    say.event(
-        "repeat_shutdown",
-        &[("when", &"early"), ("result", &outcome(&again))],
+    let result = outcome(&again);
+    say!(
+        say,
+        repeat_shutdown(when = "early", result),
+        "shutdown(Write) again: {result}"
     );
+    // ANCHOR_END: repeat_shutdown
     let reply = read_reply(&stream, request.len(), Sent::HalfClosed, say)?;
     // ANCHOR: repeat_after_close
     // Both FINs are exchanged now (we read the server's, and its reply
     // acknowledged ours): the socket is CLOSED, and Linux answers
     // NotConnected. `shutdown_or_closed` is how defensive code reads that.
     let late = stream.shutdown(Shutdown::Write);
-    say!(say, "shutdown(Write) after both FINs: {}", outcome(&late));
-    // ANCHOR_END: repeat_after_close
-    say.event(
-        "repeat_shutdown",
-        &[("when", &"after_fins"), ("result", &outcome(&late))],
+    let result = outcome(&late);
+    say!(
+        say,
+        repeat_shutdown(when = "after_fins", result),
+        "shutdown(Write) after both FINs: {result}"
     );
+    // ANCHOR_END: repeat_after_close
     check(&reply, request, say)?;
     Ok(Seen {
         repeated: vec![again.map_err(|e| e.kind()), late.map_err(|e| e.kind())],

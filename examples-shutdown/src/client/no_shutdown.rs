@@ -21,8 +21,7 @@ pub fn run(
     if let Err(e) = stream.write_all(request) {
         return Err(diagnose::sending_failed(&stream, e, say));
     }
-    say!(say, "sent {} bytes", request.len());
-    say.event("sent", &[("bytes", &request.len())]);
+    say!(say, sent(bytes = request.len()), "sent {bytes} bytes");
     // Wrong on purpose: no FIN, and this protocol has no length either.
     say!(
         say,

@@ -50,9 +50,9 @@ fn shut_read_then_exchange(
     // Nothing has come from the server: this 0 is our own shutdown's.
     say!(
         say,
+        shutdown_read(read = n),
         "shutdown(Read), then read() = {n} at once: no FIN, our own shutdown"
     );
-    say.event("shutdown_read", &[("read", &n)]);
 
     stream.write_all(request).context("send the request")?;
     say!(say, "sent {} bytes", request.len());
@@ -83,11 +83,8 @@ fn shut_read_then_exchange(
                 // RFC 1122 (4.2.2.13) asks of a closed receiver.
                 say!(
                     say,
+                    late_data(bytes = reply.len(), end = "ConnectionReset"),
                     "ConnectionReset: the reply hit a socket shut both ways"
-                );
-                say.event(
-                    "late_data",
-                    &[("bytes", &reply.len()), ("end", &"ConnectionReset")],
                 );
                 return Err(Failure::new(
                     "read after shutdown(Read, Write)",

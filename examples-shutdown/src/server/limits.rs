@@ -35,8 +35,11 @@ impl Limits {
     ) -> Option<(TcpStream, Slot)> {
         let Some(slot) = self.slots.take() else {
             let max = self.slots.max();
-            say!(say, "turned away: {max} clients already (--max-clients)");
-            say.event("turned_away", &[("max", &max)]);
+            say!(
+                say,
+                turned_away(max),
+                "turned away: {max} clients already (--max-clients)"
+            );
             self.turn_away.close(stream);
             return None;
         };

@@ -100,8 +100,11 @@ fn take<T>(
         Ok(got) => return Ok(got),
         Err(short) => short,
     };
-    say!(say, "no memory for this request ({short}): refusing it");
-    say.event("refused", &[("why", &"memory")]);
+    say!(
+        say,
+        refused(why = "memory"),
+        "no memory for this request ({short}): refusing it"
+    );
     let message = no_memory(budget);
     let mut out = stream;
     let _ = std::io::Write::write_all(&mut out, message.as_bytes());

@@ -100,13 +100,19 @@ impl Watchdog {
     fn fire(&self, conn: Watched) {
         let (open, say) = (fmt_duration(self.limit), &conn.say);
         if self.wrong {
-            say!(say, "watchdog: {open} up; dropping its handle ends nothing");
-            say.event("watchdog", &[("action", &"drop")]);
+            say!(
+                say,
+                watchdog(action = "drop"),
+                "watchdog: {open} up; dropping its handle ends nothing"
+            );
             drop(conn.handle);
             return;
         }
-        say!(say, "watchdog: {open} up; shutdown(Both) wakes the read()");
-        say.event("watchdog", &[("action", &"shutdown")]);
+        say!(
+            say,
+            watchdog(action = "shutdown"),
+            "watchdog: {open} up; shutdown(Both) wakes the read()"
+        );
         // Set before the shutdown, so the woken thread sees it.
         conn.fired.store(true, Ordering::SeqCst);
         if let Err(e) = shutdown_or_closed(&conn.handle, Shutdown::Both) {

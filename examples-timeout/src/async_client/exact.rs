@@ -63,10 +63,10 @@ async fn read_exact_reply(
             let wait = fmt_duration(read_timeout);
             say!(
                 say,
+                read_exact(end = "cancelled", len),
                 "read_exact cancelled at {wait}: how much of {len} bytes it \
                     had is lost"
             );
-            say.event("read_exact", &[("end", &"cancelled"), ("len", &len)]);
         }
     }
     // Show what the stream holds now: not the start of a message.
@@ -77,10 +77,10 @@ async fn read_exact_reply(
                 let tail = String::from_utf8_lossy(&next[..n]);
                 say!(
                     say,
+                    next_read(bytes = n),
                     "the next read returned {n} bytes, {tail:?}: a tail \
                         without its head"
                 );
-                say.event("next_read", &[("bytes", &n)]);
                 break;
             }
             Some(Err(e)) => {

@@ -37,10 +37,10 @@ pub fn connect(
             Ok(stream) => {
                 say!(
                     say,
+                    connected(to = target),
                     "connected to {target} in {}",
                     fmt_duration(started.elapsed())
                 );
-                say.event("connected", &[("to", &target)]);
                 return Ok(stream);
             }
             Err(e) => last = Some((*target, e)),
@@ -57,8 +57,11 @@ pub fn connect(
         // net.ipv4.tcp_syn_retries times: then the error is the socket's,
         // ETIMEDOUT, and that is the next arm.
         io::ErrorKind::TimedOut if e.raw_os_error().is_none() => {
-            say!(say, "connect: no answer to our SYN within {took}");
-            say.event("connect_failed", &[("end", &"our_timeout")]);
+            say!(
+                say,
+                connect_failed(end = "our_timeout"),
+                "connect: no answer to our SYN within {took}"
+            );
             Err(Failure::msg(format!(
                 "connect timeout: no answer from {target} within {}",
                 fmt_duration(limit)
@@ -71,9 +74,9 @@ pub fn connect(
         io::ErrorKind::TimedOut => {
             say!(
                 say,
+                connect_failed(end = "kernel_gave_up"),
                 "connect: the kernel gave up resending our SYN after {took}"
             );
-            say.event("connect_failed", &[("end", &"kernel_gave_up")]);
             Err(Failure::new(format!("connect to {target}"), e).with_hint(
                 "nobody answered our SYNs; net.ipv4.tcp_syn_retries sets how \
                     long",
@@ -82,9 +85,9 @@ pub fn connect(
         io::ErrorKind::ConnectionRefused => {
             say!(
                 say,
+                connect_failed(end = "refused"),
                 "connect: refused after {took}: our SYN was answered by RST"
             );
-            say.event("connect_failed", &[("end", &"refused")]);
             Err(Failure::new(format!("connect to {target}"), e))
         }
         _ => Err(Failure::new(format!("connect to {target}"), e)),

@@ -55,11 +55,11 @@ fn read_exact_reply(
         Err(e) if is_timeout(&e) => {
             say!(
                 say,
+                read_exact(end = "timeout", len),
                 "read_exact timed out after {}: what it read of {len} bytes \
                     is lost",
                 fmt_duration(wait.timeout)
             );
-            say.event("read_exact", &[("end", &"timeout"), ("len", &len)]);
         }
         Err(e) => return Err(Failure::new("read_exact the reply", e)),
     }
@@ -75,11 +75,11 @@ fn read_exact_reply(
             Ok(n) => {
                 say!(
                     say,
+                    next_read(bytes = n),
                     "the next read() returned {n} bytes, {:?}: a tail without \
                         its head",
                     String::from_utf8_lossy(&next[..n])
                 );
-                say.event("next_read", &[("bytes", &n)]);
                 break;
             }
             Err(e) if is_timeout(&e) => continue,

@@ -23,8 +23,11 @@ pub fn flood(
     let sndbuf = SockRef::from(stream)
         .send_buffer_size()
         .context("SO_SNDBUF")?;
-    say!(say, "flooding {size} bytes; our SO_SNDBUF holds {sndbuf}");
-    say.event("flood", &[("size", &size), ("sndbuf", &sndbuf)]);
+    say!(
+        say,
+        flood(size, sndbuf),
+        "flooding {size} bytes; our SO_SNDBUF holds {sndbuf}"
+    );
     let chunk = [b'x'; 64 * 1024];
     let mut accepted = 0usize;
     while accepted < size {
