@@ -58,6 +58,11 @@ pub mod tokio_codec;
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7103";
 
+/// Where the async pair meets unless told otherwise: a port of its own, so
+/// that both servers can run at once (`--addr` joins any client to any
+/// server: the bytes are the same).
+pub const DEFAULT_ASYNC_ADDR: &str = "127.0.0.1:7203";
+
 /// The end of both binaries' `--help`: the commands to copy into two
 /// terminals.
 pub const PAIR_HELP: &str = "\
@@ -79,8 +84,9 @@ The async pair, in two terminals, from the repository's root:
 A frame cut by the server's --read-timeout resumes where it stopped:
   framing-async-server --read-timeout 500ms
   framing-client --stall 1500ms \"hello frame\"
-Each half works with the blocking pair's other half, for every --strategy
-(see the book's chapter \"The same lessons, async\").";
+Each half works with the blocking pair's other half, for every --strategy,
+given its --addr (the async pair's default port is its own; see the book's
+chapter \"The same lessons, async\").";
 
 /// What the server does to each message before sending it back: reverse
 /// it, so a reply is visibly an answer and not an accidental echo. Into

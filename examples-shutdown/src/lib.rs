@@ -60,6 +60,11 @@ pub mod server;
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7101";
 
+/// Where the async pair meets unless told otherwise: a port of its own, so
+/// that both servers can run at once (`--addr` joins any client to any
+/// server: the bytes are the same).
+pub const DEFAULT_ASYNC_ADDR: &str = "127.0.0.1:7201";
+
 /// The end of both binaries' `--help`: the commands to copy into two
 /// terminals.
 pub const PAIR_HELP: &str = "\
@@ -85,8 +90,9 @@ Where tokio differs, one flag each:
   shutdown-async-client --shutdown-read hello     (through socket2's SockRef)
   shutdown-async-server --max-time 1s
   shutdown-async-client --no-shutdown hello       (a deadline, no watchdog)
-Each half works with the blocking pair's other half (see the book's chapter
-\"The same lessons, async\").";
+Each half works with the blocking pair's other half, given its --addr (the
+async pair's default port is its own; see the book's chapter \"The same
+lessons, async\").";
 
 // ANCHOR: protocol
 /// The server's answer to a complete request: one header line with what it

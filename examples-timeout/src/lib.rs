@@ -19,15 +19,19 @@
 //! chapter "Timeouts" walks through them, and every behaviour it states is
 //! proven by a test in `tests/` that runs both binaries over loopback.
 //!
+//! With no flags the pair shows a read timeout firing: the server answers
+//! a second late (`--mode slow`), the client's 400 ms read timeout fires
+//! twice, and each time it reads again on the same connection:
+//!
 //! ```text
-//! cargo run -p examples-timeout --bin timeout-server -- --mode silent
-//! cargo run -p examples-timeout --bin timeout-client -- --read-timeout 250ms
+//! cargo run -p examples-timeout --bin timeout-server
+//! cargo run -p examples-timeout --bin timeout-client
 //! ```
 //!
 //! ## The protocol
 //!
 //! Lines: the client sends one line, the server answers with the same line
-//! (mode `echo`), late (`slow`), in two halves with a pause between them
+//! (mode `echo`), late (`slow`, the default), in two halves with a pause between them
 //! (`halves`), one byte at a time forever (`trickle`), or not at all
 //! (`silent`, `full`). Over UDP (`--udp`), one datagram each way.
 //!
@@ -50,6 +54,11 @@ pub mod server;
 
 /// Where the pair meets unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7102";
+
+/// Where the async pair meets unless told otherwise: a port of its own, so
+/// that both servers can run at once (`--addr` joins any client to any
+/// server: the bytes are the same).
+pub const DEFAULT_ASYNC_ADDR: &str = "127.0.0.1:7202";
 
 /// The longest request line the server accepts, and the longest reply the
 /// client accepts: far more than this lesson sends, and a bound on memory.
@@ -79,7 +88,9 @@ The async pair, in two terminals, from the repository's root:
 
 The cancel-safety trap, against the blocking server (then without --exact):
   timeout-server --mode halves
-  timeout-async-client --exact --read-timeout 300ms --retries 5 \"hello world\"
-A deadline against a trickle: timeout-server --mode trickle --interval 100ms,
-and timeout-async-client --read-timeout 300ms --deadline 1s (see the book's
-chapter \"The same lessons, async\").";
+  timeout-async-client --addr 127.0.0.1:7102 --exact --read-timeout 300ms \\
+    --retries 5 \"hello world\"
+A deadline against a trickle:
+  timeout-server --mode trickle --interval 100ms
+  timeout-async-client --addr 127.0.0.1:7102 --read-timeout 300ms --deadline 1s
+(see the book's chapter \"The same lessons, async\").";

@@ -34,8 +34,10 @@ pub enum Mode {
 /// How the server behaves (`timeout-server --help`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServerOptions {
-    /// How to (mis)behave.
-    #[arg(long, value_enum, default_value = "echo")]
+    /// How to (mis)behave. The default, `slow`, answers each request a
+    /// second late: a plain `timeout-client` (400 ms read timeout) sees its
+    /// read time out, and reads again.
+    #[arg(long, value_enum, default_value = "slow")]
     pub mode: Mode,
 
     /// slow: how long to wait before each answer.
@@ -93,7 +95,7 @@ pub struct ClientOptions {
 
     /// Give up on a single read that waits this long (SO_RCVTIMEO). With
     /// --udp: how long to wait for the first answer.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "2s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "400ms")]
     pub read_timeout: Duration,
 
     /// Give up on a single write that waits this long (SO_SNDTIMEO).
@@ -107,7 +109,7 @@ pub struct ClientOptions {
 
     /// After a read timeout, read again on the same connection, up to N
     /// times. With --udp: send the request again, up to N times.
-    #[arg(long, value_name = "N", default_value = "0")]
+    #[arg(long, value_name = "N", default_value = "3")]
     pub retries: u32,
 
     /// Wrong on purpose: read the reply with read_exact, which loses what it

@@ -22,7 +22,11 @@ pub const TITLE: &str =
 
 /// Run every step.
 pub fn run(tour: &mut Tour) -> Result<(), Failure> {
-    let plain = client::Options::default();
+    // No retries unless a step asks for them: each step shows one thing.
+    let plain = client::Options {
+        retries: 0,
+        ..client::Options::default()
+    };
     let ms = Duration::from_millis;
 
     tour.step("read timeout: a silent server");
@@ -46,7 +50,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
             fmt_duration(took)
         ),
         "timeout-server --mode silent",
-        "timeout-client --read-timeout 250ms",
+        "timeout-client --read-timeout 250ms --retries 0",
     );
 
     tour.step("a timeout is not the end: give up, or read again");
@@ -251,7 +255,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
         ok,
         "on tokio, a reply kept outside the cancelled read was completed",
         "timeout-server --mode halves",
-        "timeout-async-client --read-timeout 300ms --retries 5 \"hello world\"",
+        "timeout-async-client --addr 127.0.0.1:7102 --read-timeout 300ms --retries 5 \"hello world\"",
     );
 
     tour.step("UDP: no connection to time out; resend with backoff");
@@ -293,6 +297,7 @@ pub fn run(tour: &mut Tour) -> Result<(), Failure> {
 fn server_defaults() -> server::Options {
     server::Options {
         once: true,
+        mode: Mode::Echo,
         ..server::Options::default()
     }
 }

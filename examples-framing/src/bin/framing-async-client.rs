@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Failure, HostPort};
-use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_client, client};
+use examples_framing::{
+    ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, async_client, client,
+};
 
 /// Sends each message as one frame through tokio-util's FramedWrite and
 /// prints the replies (the messages reversed).
@@ -14,7 +16,7 @@ use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_client, client};
 #[command(name = "framing-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// The server to reach.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     /// The messages, one frame each.
     #[arg(required = true)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
+use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, async_server};
 
 /// Reads frames with the chosen codec through tokio-util's FramedRead and
 /// sends each message back reversed, every client a task on one thread.
@@ -14,7 +14,7 @@ use examples_framing::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
 #[command(name = "framing-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen; port 0 lets the OS choose.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     #[command(flatten)]
     options: async_server::Options,

@@ -7,7 +7,7 @@ use clap::Parser;
 use common::args::{Talk, parse_size};
 use common::{Failure, HostPort};
 use examples_shutdown::{
-    ASYNC_PAIR_HELP, DEFAULT_ADDR, async_client, sample_request,
+    ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, async_client, sample_request,
 };
 
 /// Sends a request, half-closes with tokio's shutdown(), and prints the
@@ -16,7 +16,7 @@ use examples_shutdown::{
 #[command(name = "shutdown-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// The server to reach.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     /// The request.
     #[arg(required_unless_present = "size", conflicts_with = "size")]

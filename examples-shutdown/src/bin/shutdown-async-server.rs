@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
+use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, async_server};
 
 /// Reads each request until the client's FIN, replies, and half-closes
 /// with tokio's shutdown(); a deadline, not a watchdog, ends a connection.
@@ -15,7 +15,7 @@ use examples_shutdown::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
 #[command(name = "shutdown-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen; port 0 lets the OS choose.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     #[command(flatten)]
     options: async_server::Options,

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Failure, HostPort};
-use examples_timeout::{ASYNC_PAIR_HELP, DEFAULT_ADDR, MAX_LINE, async_client};
+use examples_timeout::{
+    ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, MAX_LINE, async_client,
+};
 
 /// Sends one line and reads the reply on tokio, within the timeouts you
 /// give it; with --exact, shows the cancel-safety trap.
@@ -14,7 +16,7 @@ use examples_timeout::{ASYNC_PAIR_HELP, DEFAULT_ADDR, MAX_LINE, async_client};
 #[command(name = "timeout-async-client", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// The server to reach.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     /// The request: one line of text.
     #[arg(default_value = "ping")]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::args::Talk;
 use common::{Context, Failure, HostPort};
-use examples_timeout::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
+use examples_timeout::{ASYNC_PAIR_HELP, DEFAULT_ASYNC_ADDR, async_server};
 
 /// An echo of lines, like `timeout-server --mode echo`, holding thousands
 /// of clients on one thread, each under an idle and a request deadline.
@@ -15,7 +15,7 @@ use examples_timeout::{ASYNC_PAIR_HELP, DEFAULT_ADDR, async_server};
 #[command(name = "timeout-async-server", version, after_help = ASYNC_PAIR_HELP)]
 struct Args {
     /// Where to listen; port 0 lets the OS choose.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDR)]
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ASYNC_ADDR)]
     addr: HostPort,
     #[command(flatten)]
     options: async_server::Options,

@@ -100,8 +100,8 @@ fn run(args: &Args) -> Result<(), Failure> {
             all.into_iter().map(String::from).collect()
         };
         [
-            ("timeout-server", flags("256", &[])),
-            ("timeout-server", flags(room, &[])),
+            ("timeout-server", flags("256", &["--mode", "echo"])),
+            ("timeout-server", flags(room, &["--mode", "echo"])),
             (
                 "timeout-async-server",
                 flags(room, &["--request-timeout", request]),

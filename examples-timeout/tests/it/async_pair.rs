@@ -22,7 +22,7 @@ const ASYNC_CLIENT: &str = env!("CARGO_BIN_EXE_timeout-async-client");
 
 #[test]
 fn the_async_pair_interoperates_with_the_blocking_pair_both_ways() {
-    let blocking = Server::start(SERVER, &[]);
+    let blocking = Server::start(SERVER, &["--mode", "echo"]);
     let asynchronous = Server::start(ASYNC_SERVER, &[]);
     for (bin, server) in [
         (ASYNC_CLIENT, &blocking),

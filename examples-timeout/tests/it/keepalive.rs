@@ -10,7 +10,7 @@ const CLIENT: &str = env!("CARGO_BIN_EXE_timeout-client");
 
 #[test]
 fn keepalive_settings_are_applied_and_read_back() {
-    let server = Server::start(SERVER, &[]);
+    let server = Server::start(SERVER, &["--mode", "echo"]);
     client(CLIENT)
         .args([
             "--addr",
@@ -35,7 +35,7 @@ fn keepalive_settings_are_applied_and_read_back() {
 
 #[test]
 fn keepalive_alone_keeps_the_kernels_other_defaults() {
-    let server = Server::start(SERVER, &[]);
+    let server = Server::start(SERVER, &["--mode", "echo"]);
     let probes =
         std::fs::read_to_string("/proc/sys/net/ipv4/tcp_keepalive_probes")
             .expect("read the kernel's default probe count");

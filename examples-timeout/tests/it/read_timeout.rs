@@ -40,7 +40,14 @@ fn read_timeout_fires_against_a_silent_server() {
 fn without_retries_a_slow_answer_is_a_read_timeout() {
     let server = Server::start(SERVER, &["--mode", "slow", "--delay", "1s"]);
     client(CLIENT)
-        .args(["--addr", &server.addr_arg(), "--read-timeout", "300ms"])
+        .args([
+            "--addr",
+            &server.addr_arg(),
+            "--read-timeout",
+            "300ms",
+            "--retries",
+            "0",
+        ])
         .assert()
         .code(1)
         .stderr(contains("error: read timeout"));

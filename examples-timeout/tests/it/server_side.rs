@@ -12,7 +12,8 @@ const SERVER: &str = env!("CARGO_BIN_EXE_timeout-server");
 
 #[test]
 fn the_server_drops_a_client_that_says_nothing() {
-    let mut server = Server::start(SERVER, &["--idle-timeout", "300ms"]);
+    let mut server =
+        Server::start(SERVER, &["--mode", "echo", "--idle-timeout", "300ms"]);
     let started = Instant::now();
     let mut hanging = TcpStream::connect(server.addr()).expect("connect");
     hanging

@@ -126,7 +126,8 @@ fn wire_interleaves_the_clients_narration_with_the_ladder() {
 #[test]
 #[ignore = "needs root and tcpdump to capture: sudo -E env PATH=$PATH cargo test --test it -- --ignored wire"]
 fn wire_prints_the_echo_of_the_timeout_pair() {
-    let server = Server::start(workspace_bin("timeout-server"), &[]);
+    let server =
+        Server::start(workspace_bin("timeout-server"), &["--mode", "echo"]);
     let addr = server.addr().to_string();
     let (code, out) = wire(&["-q"], "timeout-client", &["--addr", &addr]);
     assert_eq!(code, 0, "{out}");

@@ -61,8 +61,19 @@ pub(crate) fn inside(
     args: &[&str],
 ) -> Command {
     let mut cmd = lab.command(host, workspace_bin(bin));
-    cmd.args(args);
+    cmd.args(args).args(no_retries(bin, args));
     cmd
+}
+
+/// timeout-client reads again after a timeout by default (`--retries 3`):
+/// the lab's tests count each timeout, so they ask for none unless they
+/// say otherwise.
+fn no_retries(bin: &str, args: &[&str]) -> &'static [&'static str] {
+    if bin == "timeout-client" && !args.contains(&"--retries") {
+        &["--retries", "0"]
+    } else {
+        &[]
+    }
 }
 
 /// A client run inside `host`, to completion: (exit code, stdout, stderr).
@@ -76,6 +87,7 @@ fn run_inside(
         .args(["netns", "exec", &lab.namespace(host)])
         .arg(workspace_bin(bin))
         .args(args)
+        .args(no_retries(bin, args))
         .output()
         .expect("run a client in the lab");
     (
@@ -218,6 +230,11 @@ fn ipv6_multicast_with_the_interface_set_reaches_the_group_on_that_link() {
 /// 7102, where the tests' clients in h1 reach it as 198.51.100.2:7102.
 fn timeout_server_in_h2(lab: &Lab, args: &[&str]) -> Server {
     let mut all = vec!["--addr", "0.0.0.0:7102"];
+    // The echo, unless a test asks for a mode: the lab's delays are the
+    // network's, not the server's (whose default is `--mode slow`).
+    if !args.contains(&"--mode") {
+        all.extend(["--mode", "echo"]);
+    }
     all.extend_from_slice(args);
     Server::spawn(inside(lab, "h2", "timeout-server", &all))
 }
