@@ -21,6 +21,7 @@ mod mistakes;
 mod nagle;
 mod properties;
 mod resume;
+mod story;
 mod stream;
 #[cfg(feature = "tokio")]
 mod tokio;

@@ -83,7 +83,13 @@ impl AsyncRead for Guarded {
             let n = buf.filled().len() - before;
             this.held += n;
             this.silence.as_mut().reset(Instant::now() + this.idle);
-            detail!(this.say, read(bytes = n), "read() returned {bytes} bytes");
+            if n > 0 {
+                detail!(
+                    this.say,
+                    read(bytes = n),
+                    "read() returned {bytes} bytes"
+                );
+            }
             return Poll::Ready(Ok(()));
         }
         ready!(this.silence.as_mut().poll(cx));

@@ -119,7 +119,9 @@ impl Read for Guarded<'_> {
             )));
         }
         self.held += n;
-        detail!(say, read(bytes = n), "read() returned {bytes} bytes");
+        if n > 0 {
+            detail!(say, read(bytes = n), "read() returned {bytes} bytes");
+        }
         Ok(n)
     }
 }

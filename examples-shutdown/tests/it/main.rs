@@ -17,6 +17,7 @@ mod load;
 mod memory;
 mod no_shutdown;
 mod shutdown_read;
+mod story;
 mod watchdog;
 
 // The chapter's exercises: each solution, with its tests
