@@ -182,9 +182,14 @@ impl ClientOptions {
         if self.udp {
             return client::run_udp(addr, message, self, say);
         }
-        let deadline = self.deadline();
-        let stream = connect::connect(addr, self, &deadline, say)?;
-        keepalive::configure(&stream, self, say)?;
+        // One instant for the whole exchange, connect included, if asked.
+        let deadline = self.deadline.map(Deadline::after);
+        let limit = self.connect_timeout.or(self.deadline);
+        let limit = limit.unwrap_or(Duration::from_secs(30));
+        let stream = connect::connect(addr, limit, deadline.as_ref(), say)?;
+        if self.keepalive.is_some() || self.user_timeout.is_some() {
+            keepalive::configure(&stream, self, say)?;
+        }
         let limit = Some(self.write_timeout);
         stream
             .set_write_timeout(limit)
@@ -197,11 +202,13 @@ impl ClientOptions {
         }
         let (wait, retries) = (self.read_timeout, self.retries);
         if let Some(size) = self.flood {
+            let deadline = deadline.unwrap_or_else(|| self.deadline());
             write_timeout::flood(&stream, size, self, &deadline, say)?;
             Ok(Reply::default())
         } else if self.exact {
+            let deadline = deadline.unwrap_or_else(|| self.deadline());
             read_exact_trap::run(&stream, message, self, &deadline, say)
-        } else if self.deadline.is_some() {
+        } else if let Some(deadline) = deadline {
             deadline::run(&stream, message, wait, retries, &deadline, say)
         } else {
             client::run(&stream, message, wait, retries, say)

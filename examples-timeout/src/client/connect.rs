@@ -4,25 +4,24 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{Failure, HostPort, Narrator, fmt_duration, say};
 
-use super::{Deadline, Options};
+use super::Deadline;
 
 // ANCHOR: connect
-/// Connect within --connect-timeout (or, without one, within the deadline).
+/// Connect within `limit` (--connect-timeout, or the deadline's length, or
+/// 30 s), and never past `deadline`.
 pub fn connect(
     addr: &HostPort,
-    opts: &Options,
-    deadline: &Deadline,
+    limit: Duration,
+    deadline: Option<&Deadline>,
     say: &Narrator,
 ) -> Result<TcpStream, Failure> {
     let addrs = addr.resolve()?;
     // Without any timeout, `TcpStream::connect` waits as long as the kernel
-    // keeps resending its SYN: about two minutes on Linux. The deadline is
-    // the bound when no connect timeout is given.
-    let limit = opts.connect_timeout.unwrap_or(deadline.total());
+    // keeps resending its SYN: about two minutes on Linux.
     let started = Instant::now();
     let mut last = None;
     // connect_timeout takes a single address: try each one the name stands
@@ -32,8 +31,11 @@ pub fn connect(
         if left.is_zero() {
             break;
         }
-        let wait = deadline.cap(left)?;
-        match TcpStream::connect_timeout(target, wait.timeout) {
+        let wait = match deadline {
+            Some(deadline) => deadline.cap(left)?.timeout,
+            None => left,
+        };
+        match TcpStream::connect_timeout(target, wait) {
             Ok(stream) => {
                 say!(
                     say,
