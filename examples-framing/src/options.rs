@@ -9,6 +9,7 @@ use std::net::TcpStream;
 
 use common::{Context, Failure, HostPort, Narrator, say};
 
+#[cfg(feature = "tokio")]
 use crate::async_client;
 use crate::client::{self, Outcome, Sending};
 use crate::codecs::Strategy;
@@ -236,6 +237,7 @@ pub struct AsyncClientOptions {
     pub read_timeout: Duration,
 }
 
+#[cfg(feature = "tokio")]
 impl AsyncClientOptions {
     /// The exchange, on a runtime of this thread: connect, then the story,
     /// [`async_client::exchange`].
