@@ -698,6 +698,8 @@ const KEEPALIVE: Figure = Figure {
             "1s",
             "--read-timeout",
             "2500ms",
+            "--retries",
+            "0",
         ],
     ),
     hosts: PAIR,

@@ -232,7 +232,7 @@ fn timeout_server_in_h2(lab: &Lab, args: &[&str]) -> Server {
     let mut all = vec!["--addr", "0.0.0.0:7102"];
     // The echo, unless a test asks for a mode: the lab's delays are the
     // network's, not the server's (whose default is `--mode slow`).
-    if !args.contains(&"--mode") {
+    if !args.contains(&"--mode") && !args.contains(&"--udp") {
         all.extend(["--mode", "echo"]);
     }
     all.extend_from_slice(args);
