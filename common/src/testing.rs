@@ -413,6 +413,28 @@ pub fn names(events: &[Event]) -> Vec<&str> {
     events.iter().map(|e| e.name.as_str()).collect()
 }
 
+/// The events a server's hardening emits, beside its story: its memory
+/// budget, and the end of a connection's thread or task.
+pub const HARDENING_EVENTS: [&str; 3] = ["memory", "memory_wait", "done"];
+
+/// A server's story, as its events tell it: each event but the
+/// hardening's own ([`HARDENING_EVENTS`]), as its name and its fields but
+/// the peer's address (which differs from run to run). Two runs that tell
+/// the same story compare equal.
+pub fn story(events: &[Event]) -> Vec<(String, Vec<String>)> {
+    let told = events
+        .iter()
+        .filter(|e| !HARDENING_EVENTS.contains(&e.name.as_str()));
+    told.map(|e| {
+        let fields = e.fields.iter().filter(|(k, _)| *k != "peer");
+        (
+            e.name.clone(),
+            fields.map(|(k, v)| format!("{k}={v}")).collect(),
+        )
+    })
+    .collect()
+}
+
 /// Run a prepared client command and return its exit code, stdout's events
 /// and stderr, failing the test if it cannot run.
 pub fn run_events(

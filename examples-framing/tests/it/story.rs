@@ -3,7 +3,7 @@
 //! messages allow, tell the same story, event for event, and the client
 //! reads the same replies.
 
-use common::testing::{Event, Server, client};
+use common::testing::{Server, client, story};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
 const ASYNC_SERVER: &str = env!("CARGO_BIN_EXE_framing-async-server");
@@ -22,9 +22,11 @@ const TIGHT: [&str; 8] = [
 ];
 
 /// One exchange with a server started with `args`: what the client
-/// printed, and the server's story events for the connection (its
-/// hardening's own events, and the peer's port, left out).
-fn story(server: &str, args: &[&str]) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
+/// printed, and the story the server's events tell.
+fn exchange(
+    server: &str,
+    args: &[&str],
+) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
     let mut all = vec!["--events", "--once"];
     all.extend_from_slice(args);
     let mut server = Server::start(server, &all);
@@ -34,19 +36,7 @@ fn story(server: &str, args: &[&str]) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
         .expect("run the client");
     assert!(out.status.success(), "{out:?}");
     server.wait_for_event_where("frame", |e| e.num("n") == 2);
-    let hardening = ["memory", "memory_wait", "done"];
-    let told = |e: &Event| {
-        let fields = e.fields.iter().filter(|(k, _)| *k != "peer");
-        (
-            e.name.clone(),
-            fields.map(|(k, v)| format!("{k}={v}")).collect(),
-        )
-    };
-    let events = server.events();
-    let story = events
-        .iter()
-        .filter(|e| !hardening.contains(&e.name.as_str()));
-    (out.stdout, story.map(told).collect())
+    (out.stdout, story(&server.events()))
 }
 
 #[test]
@@ -55,8 +45,8 @@ fn a_plain_run_and_a_hardened_run_tell_the_same_story() {
     blocking.extend(["--max-memory", "40KiB"]);
     for (server, tight) in [(SERVER, blocking), (ASYNC_SERVER, TIGHT.to_vec())]
     {
-        let plain = story(server, &[]);
-        assert_eq!(plain, story(server, &tight), "{server}");
+        let plain = exchange(server, &[]);
+        assert_eq!(plain, exchange(server, &tight), "{server}");
         let names: Vec<_> = plain.1.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["accepted", "frame", "frame"], "{server}");
         assert_eq!(plain.0, b"olleh\nsdrow owt\n", "{server}");

@@ -3,7 +3,7 @@
 //! request allows, tell the same story, event for event, and the client
 //! reads the same bytes.
 
-use common::testing::{Event, Server, client};
+use common::testing::{Server, client, story};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_shutdown-server");
 const ASYNC_SERVER: &str = env!("CARGO_BIN_EXE_shutdown-async-server");
@@ -24,9 +24,11 @@ const TIGHT: [&str; 10] = [
 ];
 
 /// One exchange with a server started with `args`: what the client
-/// printed, and the server's events for the connection, without the
-/// peer's port (which differs from run to run).
-fn story(server: &str, args: &[&str]) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
+/// printed, and the story the server's events tell.
+fn exchange(
+    server: &str,
+    args: &[&str],
+) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
     let mut all = vec!["--events", "--once"];
     all.extend_from_slice(args);
     let mut server = Server::start(server, &all);
@@ -36,28 +38,14 @@ fn story(server: &str, args: &[&str]) -> (Vec<u8>, Vec<(String, Vec<String>)>) {
         .expect("run the client");
     assert!(out.status.success(), "{out:?}");
     server.wait_for_event("closed");
-    let told = |e: &Event| {
-        let fields = e.fields.iter().filter(|(k, _)| *k != "peer");
-        (
-            e.name.clone(),
-            fields.map(|(k, v)| format!("{k}={v}")).collect(),
-        )
-    };
-    // The hardening's own events (its budget, the end of the connection's
-    // thread or task) are left out: the story's steps are the point.
-    let hardening = ["memory", "memory_wait", "done"];
-    let events = server.events();
-    let story = events
-        .iter()
-        .filter(|e| !hardening.contains(&e.name.as_str()));
-    (out.stdout, story.map(told).collect())
+    (out.stdout, story(&server.events()))
 }
 
 #[test]
 fn a_plain_run_and_a_hardened_run_tell_the_same_story() {
     for server in [SERVER, ASYNC_SERVER] {
-        let plain = story(server, &[]);
-        let tight = story(server, &TIGHT);
+        let plain = exchange(server, &[]);
+        let tight = exchange(server, &TIGHT);
         assert_eq!(plain, tight, "{server}");
         let names: Vec<_> = plain.1.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["accepted", "read", "request_end", "closed"]);
