@@ -10,6 +10,7 @@ use common::{Context, Failure, Narrator, fmt_duration, say};
 use tokio::net::UdpSocket;
 use tokio::time::{Instant, timeout_at};
 
+use crate::client::Taken::Ignored;
 use crate::client::{Found, any_port, summary, take};
 use crate::message::{MAX_DATAGRAM, Message};
 
@@ -39,14 +40,15 @@ pub async fn find_services(
     // The window is one deadline for every wait in it. recv_from is
     // cancel-safe: when timeout_at drops it, no datagram was taken.
     let deadline = Instant::now() + wait;
-    let (mut found, mut datagram) = (Vec::new(), [0u8; MAX_DATAGRAM + 1]);
+    let (mut found, mut ignored) = (Vec::new(), false);
+    let mut datagram = [0u8; MAX_DATAGRAM + 1];
     while let Ok(received) =
         timeout_at(deadline, socket.recv_from(&mut datagram)).await
     {
         let (n, from) = received.context("receive replies")?;
-        take(&datagram[..n], from, id, &mut found, say);
+        ignored |= take(&datagram[..n], from, id, &mut found, say) == Ignored;
     }
-    summary(&mut found, wait, say);
+    summary(&mut found, wait, ignored, say);
     Ok(found)
 }
 // ANCHOR_END: story

@@ -94,7 +94,7 @@ pub(crate) fn collect(
     say: &Narrator,
 ) -> Result<Vec<Found>, Failure> {
     let deadline = Instant::now() + wait;
-    let mut found = Vec::new();
+    let (mut found, mut ignored) = (Vec::new(), false);
     let mut datagram = [0u8; MAX_DATAGRAM + 1];
     loop {
         // The window is a deadline, not a per-read timeout: each wait is
@@ -116,9 +116,10 @@ pub(crate) fn collect(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Failure::new("receive replies", e)),
         };
-        take(&datagram[..n], from, id, &mut found, say);
+        let taken = take(&datagram[..n], from, id, &mut found, say);
+        ignored |= taken == Taken::Ignored;
     }
-    summary(&mut found, wait, say);
+    summary(&mut found, wait, ignored, say);
     Ok(found)
 }
 // ANCHOR_END: collect
@@ -132,7 +133,7 @@ pub(crate) fn take(
     id: u64,
     found: &mut Vec<Found>,
     say: &Narrator,
-) {
+) -> Taken {
     match Message::parse(datagram) {
         Ok(Message::Here {
             id: theirs,
@@ -141,29 +142,49 @@ pub(crate) fn take(
             let reply = Found { service, from };
             if found.contains(&reply) {
                 detail!(say, "a second copy of the reply from {from}");
-                return;
+                return Taken::Reply;
             }
+            let (name, port) = (&reply.service.name, reply.service.port);
             say!(
                 say,
-                "reply from {from}: {} on port {}",
-                reply.service.name,
-                reply.service.port
-            );
-            let (name, port) = (&reply.service.name, reply.service.port);
-            say.event(
-                "reply",
-                &[("from", &from), ("name", name), ("port", &port)],
+                reply(from, name, port),
+                "reply from {from}: {name} on port {port}"
             );
             found.push(reply);
+            Taken::Reply
         }
-        Ok(_) => detail!(
-            say,
-            "ignored a message from {from} that does not answer our query"
-        ),
+        // A reply, but to another query (an earlier one of ours, or
+        // someone else's): said, since it is why "nobody answered" may be
+        // untrue.
+        Ok(Message::Here { id: theirs, .. }) => {
+            say!(
+                say,
+                "ignored a reply from {from} to another query (id \
+                 {theirs:016x}, ours {id:016x})"
+            );
+            Taken::Ignored
+        }
+        // Queries and announcements: other clients' and servers' traffic.
+        Ok(_) => {
+            detail!(say, "ignored a message from {from} that is no reply");
+            Taken::Other
+        }
         Err(refused) => {
-            say!(say, "ignored a datagram from {from}: {refused}")
+            say!(say, "ignored a datagram from {from}: {refused}");
+            Taken::Ignored
         }
     }
+}
+
+/// What [`take`] made of a datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Taken {
+    /// A reply to this query.
+    Reply,
+    /// Something that looked meant for us, and was not: said.
+    Ignored,
+    /// Others' traffic.
+    Other,
 }
 // ANCHOR_END: take
 
@@ -184,7 +205,12 @@ pub fn render_found(found: &[Found]) -> String {
 }
 
 /// The end of the window: what was found, sorted, and said.
-pub(crate) fn summary(found: &mut [Found], wait: Duration, say: &Narrator) {
+pub(crate) fn summary(
+    found: &mut [Found],
+    wait: Duration,
+    ignored: bool,
+    say: &Narrator,
+) {
     found.sort();
     say.event("found", &[("count", &found.len())]);
     match found.len() {
@@ -193,6 +219,11 @@ pub(crate) fn summary(found: &mut [Found], wait: Duration, say: &Narrator) {
         // closed port does bring back "port unreachable", but Linux tells
         // an unconnected UDP socket nothing of it unless it set IP_RECVERR
         // (a connected one sees ConnectionRefused on its next call).
+        0 if ignored => say!(
+            say,
+            "no replies to this query within {}, only what was ignored above",
+            fmt_duration(wait)
+        ),
         0 => say!(
             say,
             "no replies within {}: nobody answered, and the kernel said \

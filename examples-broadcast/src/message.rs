@@ -139,6 +139,16 @@ impl Message {
         }
         let text = std::str::from_utf8(datagram)
             .map_err(|_| malformed("not UTF-8 text".to_owned()))?;
+        // One space between words: an empty word would shift every word
+        // after it, and be blamed on the wrong one.
+        if let Some(at) = text.find("  ") {
+            return Err(malformed(format!(
+                "two spaces at byte {at}: words are separated by one"
+            )));
+        }
+        if text.ends_with(' ') {
+            return Err(malformed("a space at the end".to_owned()));
+        }
         let mut words = text.split(' ');
         let magic = words.next().unwrap_or_default();
         if magic != MAGIC {
@@ -199,7 +209,8 @@ impl<'a> Fields<'a> {
         let id = self
             .id
             .ok_or_else(|| Refused::Malformed("no id".to_owned()))?;
-        if id.len() != 16 {
+        // from_str_radix would take a sign: `+000000000000001`.
+        if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Refused::Malformed(format!(
                 "id {id:?} is not 16 hex digits"
             )));
@@ -217,7 +228,8 @@ impl<'a> Fields<'a> {
         let port = self
             .port
             .ok_or_else(|| Refused::Malformed("no port".to_owned()))?;
-        let port = port.parse().map_err(|_| {
+        let digits = port.bytes().all(|b| b.is_ascii_digit());
+        let port = port.parse().ok().filter(|_| digits).ok_or_else(|| {
             Refused::Malformed(format!(
                 "port {port:?} is not a number from 0 to 65535"
             ))
@@ -232,7 +244,8 @@ impl<'a> Fields<'a> {
         let ttl = self
             .ttl
             .ok_or_else(|| Refused::Malformed("no ttl".to_owned()))?;
-        ttl.parse().map_err(|_| {
+        let digits = ttl.bytes().all(|b| b.is_ascii_digit());
+        ttl.parse().ok().filter(|_| digits).ok_or_else(|| {
             Refused::Malformed(format!(
                 "ttl {ttl:?} is not a number of seconds"
             ))

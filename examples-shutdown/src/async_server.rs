@@ -62,7 +62,7 @@ pub async fn answer(
     // nothing), then calls shutdown(Write): our FIN after the reply. It is
     // the only shutdown tokio offers; the async client shows the other.
     let shut = stream.shutdown().await;
-    shut.map_err(|e| Failure::new("shutdown()", e))?;
+    shut.map_err(|e| gone::after_shutdown(e, say))?;
     say!(
         say,
         closed(how = "fin", reply = reply.len()),

@@ -150,7 +150,8 @@ async fn first_bytes(
 
 // ANCHOR: read_line
 /// Read into `pending` until it holds a whole line; its length, newline
-/// included, or `None` if the client closed between two requests.
+/// included (or the last line's, which the client's FIN ended), or `None`
+/// if the client closed between two requests.
 ///
 /// Cancel-safe, which `timeout` needs: `read_buf` either appends what it
 /// read to `pending` or reads nothing, and `pending` is the caller's.
@@ -171,10 +172,9 @@ async fn read_line(
         }
         pending.reserve(1024);
         if stream.read_buf(pending).await? == 0 {
-            if pending.is_empty() {
-                return Ok(None);
-            }
-            return Err(io::ErrorKind::UnexpectedEof.into());
+            // The client's FIN: a last line without its newline is still a
+            // line, as the blocking server's read_until has it.
+            return Ok((!pending.is_empty()).then_some(pending.len()));
         }
     }
 }

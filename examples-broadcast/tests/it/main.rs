@@ -15,6 +15,7 @@ mod flood;
 mod foreign;
 mod multicast;
 mod parser;
+mod peers;
 
 // The chapter's exercises: each solution, with its tests
 // (examples/tests/), which `cargo test --example NAME_start` runs against

@@ -115,10 +115,61 @@ impl Codec for Base64 {
 // ANCHOR_END: base64
 
 /// Decode base64 `text` into its own first bytes and return how many: each
-/// group's 3 bytes are written over the start of its 4 characters.
+/// chunk of 4 KiB of text is decoded into a stack buffer, then copied over
+/// the text's start. A chunk that fails to decode is still whole, so the
+/// error can say what arrived.
 fn decode_in_place(text: &mut [u8]) -> io::Result<usize> {
-    let decoded = STANDARD
-        .decode_inplace(text)
-        .map_err(|e| invalid("base64", format_args!("not base64: {e}")))?;
-    Ok(decoded.len())
+    let mut bytes = [MaybeUninit::uninit(); 3 * GROUPS];
+    let (mut read, mut written) = (0, 0);
+    while read < text.len() {
+        let end = text.len().min(read + 4 * GROUPS);
+        let chunk = &text[read..end];
+        let Ok(decoded) =
+            STANDARD.decode(chunk, Out::from_uninit_slice(&mut bytes))
+        else {
+            let why = what_arrived(chunk, read, end == text.len());
+            return Err(invalid("base64", format_args!("not base64: {why}")));
+        };
+        // The decoded bytes never pass the text not yet read: 3 for 4.
+        text[written..written + decoded.len()].copy_from_slice(decoded);
+        written += decoded.len();
+        read = end;
+    }
+    Ok(written)
+}
+
+/// What is wrong with `chunk`, which starts at byte `at` of the text and is
+/// its end if `last`: the first byte outside the standard alphabet, named,
+/// or else the padding.
+fn what_arrived(chunk: &[u8], at: usize, last: bool) -> String {
+    let standard =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/');
+    let bad = chunk.iter().position(|b| !standard(b) && *b != b'=');
+    match bad.map(|i| (at + i, chunk[i])) {
+        Some((i, b'-' | b'_')) => format!(
+            "{:?} at byte {i}: the URL-safe alphabet, where the standard one \
+             (+ and /) was expected",
+            char::from(chunk[i - at])
+        ),
+        Some((i, b'\r')) if i - at == chunk.len() - 1 && last => {
+            "a \\r before the \\n: a CRLF line end, where \\n alone was \
+             expected"
+                .to_owned()
+        }
+        Some((i, b' ')) => format!("a space at byte {i}"),
+        Some((i, b)) => format!(
+            "byte {b:#04x} at byte {i}, which is not in the base64 alphabet"
+        ),
+        None => match chunk.iter().position(|&b| b == b'=') {
+            Some(i) if !last || chunk[i..].iter().any(|&b| b != b'=') => {
+                format!("padding '=' at byte {}, before the end", at + i)
+            }
+            _ if !(at + chunk.len()).is_multiple_of(4) => format!(
+                "{} characters, not a multiple of 4: the padding is missing \
+                 or wrong",
+                at + chunk.len()
+            ),
+            _ => "bad padding: bits left over after the last group".to_owned(),
+        },
+    }
 }

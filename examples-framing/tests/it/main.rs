@@ -19,6 +19,7 @@ mod load;
 mod memory;
 mod mistakes;
 mod nagle;
+mod peers;
 mod properties;
 mod resume;
 mod story;

@@ -45,7 +45,7 @@ pub async fn answer(
     let wrote = stream.write_all(&reply).await;
     wrote.map_err(|e| gone::reply_failed(e, say))?;
     let shut = stream.shutdown().await;
-    shut.map_err(|e| Failure::new("shutdown()", e))?;
+    shut.map_err(|e| gone::after_shutdown(e, say))?;
     say!(
         say,
         closed(how = "fin", reply = reply.len()),

@@ -123,6 +123,15 @@ impl AsyncWrite for Guarded {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+        let this = self.get_mut();
+        ready!(Pin::new(&mut this.stream).poll_shutdown(cx))?;
+        // tokio's shutdown turns ENOTCONN into success: the connection was
+        // reset before our FIN could go (a client that closed, and whose
+        // kernel answered the reply with RST). The reset is the socket's
+        // pending error: say it, as the blocking server does.
+        match this.stream.take_error() {
+            Ok(Some(reset)) => Poll::Ready(Err(reset)),
+            _ => Poll::Ready(Ok(())),
+        }
     }
 }

@@ -40,3 +40,14 @@ pub(crate) fn shutdown_failed(
     let reset = stream.take_error().ok().flatten().unwrap_or(e);
     reply_failed(reset, say)
 }
+
+/// The async server's shutdown() failed: a reset (the connection was gone
+/// before our FIN) means the reply is lost; anything else is the OS's.
+pub(crate) fn after_shutdown(e: io::Error, say: &Narrator) -> Failure {
+    match e.kind() {
+        io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => {
+            reply_failed(e, say)
+        }
+        _ => Failure::new("shutdown()", e),
+    }
+}

@@ -16,6 +16,7 @@ mod lingering_close;
 mod load;
 mod memory;
 mod no_shutdown;
+mod peers;
 mod shutdown_read;
 mod story;
 mod watchdog;

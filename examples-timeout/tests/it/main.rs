@@ -16,6 +16,7 @@ mod faults;
 mod keepalive;
 mod load;
 mod partial_message;
+mod peers;
 mod read_timeout;
 mod server_side;
 mod udp_retry;
