@@ -241,6 +241,7 @@ pub fn fmt_size(bytes: usize) -> String {
 /// assert_eq!(fmt_duration(Duration::from_millis(250)), "250 ms");
 /// assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
 /// assert_eq!(fmt_duration(Duration::from_micros(12)), "12 µs");
+/// assert_eq!(fmt_duration(Duration::from_nanos(1)), "1 ns");
 /// ```
 pub fn fmt_duration(d: Duration) -> String {
     if d >= Duration::from_secs(1) {
@@ -249,8 +250,10 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{s} s")
     } else if d >= Duration::from_millis(1) {
         format!("{} ms", d.as_millis())
-    } else {
+    } else if d >= Duration::from_micros(1) {
         format!("{} µs", d.as_micros())
+    } else {
+        format!("{} ns", d.as_nanos())
     }
 }
 

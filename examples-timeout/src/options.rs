@@ -122,16 +122,18 @@ pub struct ClientOptions {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub flood: Option<usize>,
 
-    /// Turn TCP keepalive on: the first probe after this long idle.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    /// Turn TCP keepalive on: the first probe after this long idle (Linux
+    /// takes at most 32767 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_keepalive, allow_hyphen_values = true)]
     pub keepalive: Option<Duration>,
 
-    /// Keepalive: the time between two probes.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, requires = "keepalive")]
+    /// Keepalive: the time between two probes (at most 32767 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_keepalive, allow_hyphen_values = true, requires = "keepalive")]
     pub keepalive_interval: Option<Duration>,
 
-    /// Keepalive: how many unanswered probes end the connection.
-    #[arg(long, value_name = "N", requires = "keepalive")]
+    /// Keepalive: how many unanswered probes end the connection (1 to
+    /// 127, what Linux takes).
+    #[arg(long, value_name = "N", requires = "keepalive", value_parser = clap::value_parser!(u32).range(1..=127))]
     pub keepalive_retries: Option<u32>,
 
     /// Linux: drop the connection when sent data stays unacknowledged this
@@ -154,6 +156,44 @@ pub struct ClientOptions {
     /// each wait is drawn between half of it and all of it.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "16s")]
     pub max_backoff: Duration,
+}
+
+/// A keepalive time: Linux takes at most 32767 s for TCP_KEEPIDLE and
+/// TCP_KEEPINTVL (`MAX_TCP_KEEPIDLE`), and refuses more with EINVAL when
+/// the socket is set up, too late for a usage error.
+///
+/// ```
+/// use examples_timeout::options::parse_keepalive;
+/// assert!(parse_keepalive("2h").is_ok());
+/// assert!(parse_keepalive("24h").unwrap_err().contains("32767 s"));
+/// ```
+pub fn parse_keepalive(s: &str) -> Result<Duration, String> {
+    let d = parse_timeout(s)?;
+    if d > Duration::from_secs(32_767) {
+        return Err(format!(
+            "'{s}' is too long for keepalive: Linux takes at most 32767 s \
+             (about 9 h)"
+        ));
+    }
+    Ok(d)
+}
+
+/// A deadline tokio can honour: its timer counts whole milliseconds, so a
+/// shorter one would round to nothing and be silently ignored.
+///
+/// ```
+/// use examples_timeout::options::parse_timer;
+/// assert!(parse_timer("1ms").is_ok());
+/// assert!(parse_timer("1ns").unwrap_err().contains("1ms"));
+/// ```
+pub fn parse_timer(s: &str) -> Result<Duration, String> {
+    let d = parse_timeout(s)?;
+    if d < Duration::from_millis(1) {
+        return Err(format!(
+            "'{s}' is shorter than tokio's timer counts: give at least 1ms"
+        ));
+    }
+    Ok(d)
 }
 
 impl Default for ClientOptions {
@@ -254,13 +294,15 @@ pub struct AsyncClientOptions {
     #[arg(long, value_name = "N", default_value = "0", value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub retries: u32,
 
-    /// A deadline for the whole exchange, connect included.
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    /// A deadline for the whole exchange, connect included (at least 1ms:
+    /// tokio's timer counts milliseconds).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timer, allow_hyphen_values = true)]
     pub deadline: Option<Duration>,
 
     /// Turn TCP keepalive on, probing after this much silence (set
-    /// through socket2's SockRef: tokio has no keepalive setter).
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true)]
+    /// through socket2's SockRef: tokio has no keepalive setter; Linux
+    /// takes at most 32767 s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_keepalive, allow_hyphen_values = true)]
     pub keepalive: Option<Duration>,
 
     /// Wrong on purpose: read the reply with `timeout(read_exact)`. When

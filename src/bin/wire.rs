@@ -42,7 +42,7 @@ struct Args {
     port: Option<u16>,
     /// Keep capturing this long after the client exits, for what the
     /// server sends last.
-    #[arg(long, default_value = "200ms", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "200ms", value_parser = common::args::parse_duration)]
     linger: Duration,
     /// Print the ladder only, not the client's narration.
     #[arg(short, long)]

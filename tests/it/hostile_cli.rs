@@ -310,3 +310,43 @@ fn a_closed_stdout_ends_every_binary_quietly() {
         assert!(covered || checked.contains(binary), "{binary} not run");
     }
 }
+
+/// Values past what the kernel or the runtime takes are usage errors, not
+/// failures at run time or values silently ignored; and a deadline that
+/// passes before the connect says so.
+#[test]
+fn bounds_the_kernel_or_the_runtime_sets_are_usage_errors() {
+    let usage: [(&str, &[&str]); 5] = [
+        // Linux caps TCP_KEEPIDLE and TCP_KEEPINTVL at 32767 s, and
+        // TCP_KEEPCNT at 127: past them, setsockopt fails with EINVAL.
+        ("timeout-client", &["--keepalive", "24h"]),
+        (
+            "timeout-client",
+            &["--keepalive", "1h", "--keepalive-retries", "128"],
+        ),
+        ("timeout-async-client", &["--keepalive", "24h"]),
+        // tokio's timer counts milliseconds: 1ns would be ignored.
+        ("timeout-async-client", &["--deadline", "1ns"]),
+        ("wire", &["--linger", "10000000000000000000s", "--", "true"]),
+    ];
+    for (binary, args) in usage {
+        let out = Command::new(workspace_bin(binary))
+            .args(args)
+            .output()
+            .expect("run it");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{binary} {args:?}: {stderr}");
+    }
+    // A closed port, and a deadline gone before the connect can start.
+    let closed = common::testing::ClosedPort::new();
+    let out = Command::new(workspace_bin("timeout-client"))
+        .args(["--addr", &closed.addr().to_string(), "--deadline", "1ns"])
+        .output()
+        .expect("run it");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: deadline: the exchange took longer than 1 ns"),
+        "{stderr}"
+    );
+}

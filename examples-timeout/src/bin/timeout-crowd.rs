@@ -26,6 +26,20 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::{Instant, sleep, timeout};
 
+/// `println!`, except that a reader who stopped early (`| head -1`) ends
+/// the run quietly: `println!` panics on a closed standard output.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 /// Runs the thread-per-client and the event-driven server of lesson 2
 /// under an idle crowd and a slowloris crowd, and prints what each costs
 /// and how honest clients fared.
@@ -108,10 +122,11 @@ fn run(args: &Args) -> Result<(), Failure> {
             ),
         ]
     };
-    println!(
+    out!(
         "idle crowd: {} connections held {hold} s,\n  and {} honest clients \
          meanwhile",
-        args.idle, args.honest
+        args.idle,
+        args.honest
     );
     let mut rows = Vec::new();
     for (bin, flags) in servers(&idle_s) {
@@ -119,7 +134,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         rows.push(runtime.block_on(measure(bin, &flags, crowd, args))?);
     }
     print_rows(&rows);
-    println!(
+    out!(
         "\nslowloris crowd: {} connections, a byte every {} s each, \
          reconnecting,\n  and {} honest clients meanwhile",
         args.slowloris,
@@ -139,7 +154,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     } else {
         format!(" -- {}", given.join(" "))
     };
-    println!(
+    out!(
         "\n(cargo run --release -p examples-timeout --bin timeout-crowd{given})"
     );
     Ok(())
@@ -327,7 +342,7 @@ fn status(pid: u32, field: &str) -> u64 {
 }
 
 fn print_rows(rows: &[Row]) {
-    println!(
+    out!(
         "  {:<26} {:>7} {:>6} {:>6} {:>8} {:>8} {:>5}",
         "server (max clients)",
         "honest",
@@ -351,7 +366,7 @@ fn print_rows(rows: &[Row]) {
         };
         let per_conn = row.peak_kib.saturating_sub(row.base_kib) * 1024
             / row.crowd.max(1) as u64;
-        println!(
+        out!(
             "  {:<26} {:>7} {:>6} {:>6} {:>4} MiB {:>6} B {:>5}",
             row.server,
             format!("{}/{}", row.served, row.honest),

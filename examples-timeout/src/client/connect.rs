@@ -50,7 +50,15 @@ pub fn connect(
     }
     let took = fmt_duration(started.elapsed());
     let Some((target, e)) = last else {
-        return Err(Failure::msg(format!("{addr} has no addresses")));
+        // No address was tried: the time ran out before the first (resolve
+        // fails by itself when a name has no address).
+        return Err(match deadline {
+            Some(deadline) => deadline.passed(),
+            None => Failure::msg(format!(
+                "connect timeout: {} passed before a connect could start",
+                fmt_duration(limit)
+            )),
+        });
     };
     match e.kind() {
         // Our limit passed first: std's connect_timeout says so with an

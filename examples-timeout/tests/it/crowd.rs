@@ -53,3 +53,28 @@ fn the_crowd_bench_prints_a_row_per_server_and_the_event_driven_one_serves_every
         );
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+    // `timeout-crowd | head -1`: the first line read, the pipe closed.
+    let mut child = Std::new(env!("CARGO_BIN_EXE_timeout-crowd"))
+        .args(["--idle", "1", "--hold", "100ms", "--honest", "1"])
+        .args(["--slowloris", "1", "--every", "100ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run it");
+    let mut first = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    assert!(first.starts_with("idle crowd"), "{first}");
+    // The reader is gone: the next line finds the pipe closed.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
