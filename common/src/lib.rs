@@ -20,7 +20,8 @@
 //! - [`warn`] and [`warn_if_reachable`]: warnings that are not failures;
 //! - [`net`]: the listening socket with a deep accept queue ([`bind`],
 //!   lesson 1's hardening), the timeout test ([`is_timeout`], lesson 2),
-//!   and the lingering close ([`lingering_close`], lesson 1);
+//!   the lingering close ([`lingering_close`], lesson 1), and a socket
+//!   call retried when a signal interrupts it ([`uninterrupted`], lesson 2);
 //! - [`accept`]: the blocking accept loop with its admission and polite
 //!   turn-away ([`accept_loop`], lesson 2's server; [`TurnAway`], lesson 1);
 //! - `tasks` (feature `tokio`): the async runtime and accept loop of every
@@ -67,7 +68,7 @@ pub use files::{FileLimit, raise_open_file_limit};
 pub use narrate::{Narrator, Verbosity, count, fmt_duration, fmt_size};
 pub use net::{
     BACKLOG, LINGER_LIMIT, bind, is_timeout, lingering_close,
-    shutdown_or_closed,
+    shutdown_or_closed, uninterrupted,
 };
 pub use slots::{Slot, Slots};
 

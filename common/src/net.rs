@@ -149,3 +149,19 @@ pub fn lingering_close(
     Ok(())
 }
 // ANCHOR_END: lingering_close
+
+/// Run `call` again while it fails with EINTR. On Linux a blocking socket
+/// call with a timeout (SO_RCVTIMEO, SO_SNDTIMEO) fails with EINTR when a
+/// signal arrives, even a stop and a continue, whatever SA_RESTART says
+/// (signal(7)); std's `read_exact` and `read_until` retry it, a bare
+/// `read` or `recv` does not. Lesson 2 teaches the timeouts that bring it.
+pub fn uninterrupted<T>(
+    mut call: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        match call() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            done => return done,
+        }
+    }
+}

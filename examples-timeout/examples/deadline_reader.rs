@@ -40,6 +40,9 @@ fn read_line_by(
                     "deadline passed",
                 ));
             }
+            // A signal (a stop and a continue, even) interrupts a read
+            // with a timeout: read again, within the same deadline.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
         if available.is_empty() {

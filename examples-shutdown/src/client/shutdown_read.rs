@@ -46,7 +46,8 @@ fn shut_read_then_exchange(
 ) -> Result<Vec<u8>, Failure> {
     stream.shutdown(Shutdown::Read).context("shutdown(Read)")?;
     let mut buf = [0u8; 16 * 1024];
-    let n = stream.read(&mut buf).context("read after shutdown(Read)")?;
+    let read = common::uninterrupted(|| stream.read(&mut buf));
+    let n = read.context("read after shutdown(Read)")?;
     // Nothing has come from the server: this 0 is our own shutdown's.
     say!(
         say,
@@ -74,7 +75,7 @@ fn shut_read_then_exchange(
     let deadline = Instant::now() + read_timeout;
     let mut reply = Vec::new();
     while Reply::expected_len(&reply).is_none_or(|len| reply.len() < len) {
-        let n = match stream.read(&mut buf) {
+        let n = match common::uninterrupted(|| stream.read(&mut buf)) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
                 // Linux delivers data after shutdown(Read) only while our

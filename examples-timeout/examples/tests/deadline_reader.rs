@@ -58,6 +58,7 @@ fn a_prompt_line_comes_back_whole() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let opts = server::Options {
+        mode: Mode::Echo,
         once: true,
         ..server::Options::default()
     };
@@ -80,6 +81,7 @@ fn two_lines_in_one_segment_both_survive() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let opts = server::Options {
+        mode: Mode::Echo,
         once: true,
         ..server::Options::default()
     };

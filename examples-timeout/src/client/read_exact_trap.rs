@@ -71,7 +71,7 @@ fn read_exact_reply(
         stream
             .set_read_timeout(Some(wait.timeout))
             .context("set_read_timeout")?;
-        match stream.read(&mut next) {
+        match common::uninterrupted(|| stream.read(&mut next)) {
             Ok(n) => {
                 say!(
                     say,

@@ -57,7 +57,7 @@ pub fn run_udp(
         socket
             .set_read_timeout(Some(wait.timeout))
             .context("set_read_timeout")?;
-        match socket.recv(&mut answer) {
+        match common::uninterrupted(|| socket.recv(&mut answer)) {
             Ok(n) => {
                 say!(
                     say,

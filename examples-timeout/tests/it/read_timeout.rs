@@ -21,6 +21,8 @@ fn read_timeout_fires_against_a_silent_server() {
             "--events",
             "--read-timeout",
             "250ms",
+            "--retries",
+            "0",
         ])
         .assert()
         .code(1)
