@@ -15,24 +15,31 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
-use crate::codecs::Strategy;
+use std::io;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use common::{Budget, Share};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio_util::codec::Decoder;
+
+use crate::codec::{BUFFER, Codec};
 pub use crate::options::AsyncServerOptions as Options;
+use crate::server::check_frame;
+use crate::server::memory::{self, FIRST, check_sizes, sizes};
 
 // ANCHOR: story
 /// One connection: frames in, each payload sent back reversed in a frame,
 /// until the client is done. Each wait for a frame lasts `read_timeout`;
-/// the client may stay silent for `idle`.
+/// the client may stay silent for `idle`. `frames` runs the lesson's
+/// decoder over the read half, `replies` its encoder over the write half.
 pub async fn answer(
-    stream: TcpStream,
-    strategy: Strategy,
-    max_frame: usize,
+    frames: &mut Frames,
+    replies: &mut Replies,
     read_timeout: Duration,
     idle: Duration,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let (read, write) = stream.into_split();
-    let mut frames = FramedRead::new(read, strategy.codec(max_frame));
-    let mut replies = FramedWrite::new(write, strategy.codec(max_frame));
     let (mut number, mut silence) = (1, Silence::new(idle));
     loop {
         // `timeout` cancels `next()` when it passes; the frame so far stays
@@ -63,6 +70,12 @@ pub async fn answer(
 }
 // ANCHOR_END: story
 
+/// Check the options before serving anyone: the blocking server's bounds.
+pub fn check(opts: &Options) -> Result<(), Failure> {
+    check_frame(opts.max_frame)?;
+    check_sizes(opts.max_frame, opts.max_memory)
+}
+
 /// Accept clients on one thread until the process is killed (or one, with
 /// `--once`).
 pub fn serve(
@@ -70,6 +83,7 @@ pub fn serve(
     opts: &Options,
     say: &Narrator,
 ) -> Result<(), Failure> {
+    check(opts)?;
     let max = opts.max_clients as usize;
     let busy =
         format!("error: server busy: {max} clients already; try again later");
@@ -85,17 +99,126 @@ pub fn serve(
         once: opts.once,
         busy,
     };
+    let (opts, budget) = (Arc::new(opts.clone()), Budget::new(opts.max_memory));
     let runtime = runtime()?;
     runtime.block_on(accept_tasks(
         listener,
         rules,
         say.clone(),
         move |stream, say| {
-            let (strategy, max) = (opts.strategy, opts.max_frame);
-            let (wait, idle) = (opts.read_timeout, opts.idle_timeout);
-            async move { answer(stream, strategy, max, wait, idle, &say).await }
+            let (opts, budget) = (Arc::clone(&opts), budget.clone());
+            async move { connection(stream, &opts, &budget, &say).await }
         },
     ))
+}
+
+/// The frames the story reads: the lesson's decoder, guarded by the
+/// budget.
+pub type Frames = FramedRead<OwnedReadHalf, Guarded>;
+
+/// The replies the story writes: the lesson's encoder.
+pub type Replies = FramedWrite<OwnedWriteHalf, Box<dyn Codec>>;
+
+// ANCHOR: connection
+/// One connection, hardened: room in `--max-memory` for its first frames,
+/// the decoder guarded, then the story; a frame that finds no room is
+/// refused politely.
+async fn connection(
+    stream: TcpStream,
+    opts: &Options,
+    budget: &Budget,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    let (read, write) = stream.into_split();
+    let codec = || opts.strategy.codec(opts.max_frame);
+    let mut replies = FramedWrite::new(write, codec());
+    let Ok(share) = budget.take(FIRST, Duration::ZERO) else {
+        return no_memory(&mut replies, budget, say).await;
+    };
+    let (_, whole) = sizes(opts.max_frame);
+    let mut frames = FramedRead::new(read, Guarded::new(codec(), share, whole));
+    let (wait, idle) = (opts.read_timeout, opts.idle_timeout);
+    let told = answer(&mut frames, &mut replies, wait, idle, say).await;
+    match told {
+        Err(_) if frames.decoder().out_of_memory => {
+            no_memory(&mut replies, budget, say).await
+        }
+        told => told,
+    }
+}
+// ANCHOR_END: connection
+
+/// No room in --max-memory for this client's frame: say so, to it and to
+/// the log, and close.
+async fn no_memory(
+    replies: &mut Replies,
+    budget: &Budget,
+    say: &Narrator,
+) -> Result<(), Failure> {
+    say!(
+        say,
+        refused(why = "memory"),
+        "no memory for this frame: refusing it"
+    );
+    let message = memory::no_memory(budget);
+    // The client may be gone: the close is all that is left to do.
+    let _ =
+        timeout(Duration::from_secs(1), replies.send(message.as_bytes())).await;
+    Err(Failure::msg("refused the frame: --max-memory is spent"))
+}
+
+/// The lesson's decoder, charging `--max-memory` for what FramedRead's
+/// buffer holds: past its first chunk, a frame needs room for the largest
+/// frame and its reply, taken at once or not at all (the async server
+/// never waits for room: a task that waited would hold its buffer).
+pub struct Guarded {
+    codec: Box<dyn Codec>,
+    share: Share,
+    whole: usize,
+    /// True once a frame found no room: the connection refuses it.
+    pub out_of_memory: bool,
+}
+
+impl Guarded {
+    fn new(codec: Box<dyn Codec>, share: Share, whole: usize) -> Guarded {
+        Guarded {
+            codec,
+            share,
+            whole,
+            out_of_memory: false,
+        }
+    }
+
+    /// Room for what `src` holds; an error if there is none.
+    fn charge(&mut self, src: &BytesMut) -> io::Result<()> {
+        if src.capacity() <= BUFFER || self.share.bytes() >= self.whole {
+            return Ok(());
+        }
+        if self.share.grow_to(self.whole, Duration::ZERO).is_err() {
+            self.out_of_memory = true;
+            let message = "no room in --max-memory for the frame";
+            return Err(io::Error::new(io::ErrorKind::OutOfMemory, message));
+        }
+        Ok(())
+    }
+}
+
+impl Decoder for Guarded {
+    type Item = BytesMut;
+    type Error = io::Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<BytesMut>> {
+        self.charge(src)?;
+        Decoder::decode(&mut self.codec, src)
+    }
+
+    fn decode_eof(
+        &mut self,
+        src: &mut BytesMut,
+    ) -> io::Result<Option<BytesMut>> {
+        self.charge(src)?;
+        Decoder::decode_eof(&mut self.codec, src)
+    }
 }
 
 /// The client finished, after `n` frames.

@@ -215,6 +215,12 @@ pub struct AsyncServerOptions {
     #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_clients: u32,
 
+    /// Hold at most this many bytes of frames and replies for all clients
+    /// together. A frame that outgrows its first 32 KiB needs room for the
+    /// largest frame and its reply; without it, it is refused politely.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub max_memory: usize,
+
     /// Serve one client, then exit.
     #[arg(long)]
     pub once: bool,

@@ -19,7 +19,7 @@ use crate::codecs::Strategy;
 use crate::transform;
 
 mod guard; // the frames the story reads: timeouts, idle, --max-memory
-mod memory; // --max-memory, the bytes all connections may hold
+pub(crate) mod memory; // --max-memory, the bytes all connections may hold
 pub mod mistaken; // --mistake: reading frames the usual wrong ways
 
 pub use crate::options::ServerOptions as Options;
@@ -69,13 +69,19 @@ pub fn check(opts: &Options) -> Result<(), Failure> {
                     are usually made",
             ));
     }
-    if opts.max_frame > DEFAULT_MAX_FRAME * 1024 {
+    check_frame(opts.max_frame)?;
+    memory::check(opts)
+}
+
+/// Refuse a --max-frame above 1 GiB: one frame is held in memory whole.
+pub(crate) fn check_frame(max_frame: usize) -> Result<(), Failure> {
+    if max_frame > DEFAULT_MAX_FRAME * 1024 {
         return Err(Failure::msg(
             "--max-frame above 1GiB is refused: one frame would be held in \
                 memory",
         ));
     }
-    memory::check(opts)
+    Ok(())
 }
 
 /// The listening socket, with a deep accept queue.

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Failure> {
     let say = args.talk.server();
+    async_server::check(&args.options)?;
     let listener = async_server::bind(&args.addr)?;
     let bound = listener.local_addr().context("local_addr")?;
     common::ready(bound);

@@ -20,7 +20,7 @@ use crate::codec::{BUFFER, Codec, FrameReader};
 /// What every connection holds from the start: the reader's first buffer,
 /// and a reply to a frame that fits in it, before and after encoding
 /// (escaping can double it).
-pub(super) const FIRST: usize = 4 * BUFFER + 64;
+pub(crate) const FIRST: usize = 4 * BUFFER + 64;
 
 /// The room a connection's frames and replies take.
 pub(super) struct Room {
@@ -91,24 +91,46 @@ impl Room {
 /// encoded reply: a frame on the wire is at most twice its payload
 /// (escaping), plus a header.
 fn largest(opts: &Options) -> (usize, usize) {
+    sizes(opts.max_frame)
+}
+
+/// [`largest`], for a given --max-frame: the async server's too.
+pub(crate) fn sizes(max_frame: usize) -> (usize, usize) {
     // Saturating: a --max-frame near usize::MAX asks for all there is.
-    let wire = opts.max_frame.saturating_mul(2).saturating_add(64);
-    let whole = wire.saturating_mul(2).saturating_add(opts.max_frame);
+    let wire = max_frame.saturating_mul(2).saturating_add(64);
+    let whole = wire.saturating_mul(2).saturating_add(max_frame);
     (wire, whole)
 }
 
 /// Refuse a budget too small to serve one largest frame.
 pub(super) fn check(opts: &Options) -> Result<(), Failure> {
-    let (_, whole) = largest(opts);
-    if opts.max_memory < whole {
+    check_sizes(opts.max_frame, opts.max_memory)
+}
+
+/// [`check`], for the async server's options too.
+pub(crate) fn check_sizes(
+    max_frame: usize,
+    max_memory: usize,
+) -> Result<(), Failure> {
+    let (_, whole) = sizes(max_frame);
+    if max_memory < whole {
         return Err(Failure::msg(format!(
             "--max-memory {} cannot hold one frame of --max-frame {}",
-            fmt_size(opts.max_memory),
-            fmt_size(opts.max_frame)
+            fmt_size(max_memory),
+            fmt_size(max_frame)
         ))
         .with_hint(format!("give it at least {whole} bytes")));
     }
     Ok(())
+}
+
+/// What a client hears when its frame finds no room in the budget.
+pub(crate) fn no_memory(budget: &Budget) -> String {
+    format!(
+        "error: server busy: no memory for the frame (--max-memory {}); try \
+         again later",
+        fmt_size(budget.total())
+    )
 }
 
 /// Ask for room; say so and wait if there is none yet; refuse the frame
@@ -129,11 +151,7 @@ fn take<T>(
         refused(why = "memory"),
         "no memory for this frame ({short}): refusing it"
     );
-    let message = format!(
-        "error: server busy: no memory for the frame (--max-memory {}); try \
-         again later",
-        fmt_size(budget.total())
-    );
+    let message = no_memory(budget);
     let mut frame = Vec::new();
     let mut codec = opts.strategy.codec(opts.max_frame);
     if codec.encode(message.as_bytes(), &mut frame).is_ok() {

@@ -67,3 +67,20 @@ fn mistakes_need_u32_length() {
         .code(1)
         .stderr(contains("error: --mistake needs --strategy u32-length"));
 }
+
+#[test]
+fn both_servers_refuse_a_frame_bound_past_a_gibibyte_and_a_budget_below_a_frame()
+ {
+    for server in [SERVER, env!("CARGO_BIN_EXE_framing-async-server")] {
+        client(server)
+            .args(["--addr", "127.0.0.1:0", "--max-frame", "2GiB"])
+            .assert()
+            .code(1)
+            .stderr(contains("--max-frame above 1GiB is refused"));
+        client(server)
+            .args(["--addr", "127.0.0.1:0", "--max-memory", "1MiB"])
+            .assert()
+            .code(1)
+            .stderr(contains("cannot hold one frame of --max-frame 1 MiB"));
+    }
+}

@@ -13,6 +13,7 @@ use predicates::str::contains;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
+const ASYNC_SERVER: &str = env!("CARGO_BIN_EXE_framing-async-server");
 
 #[test]
 fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
@@ -173,6 +174,63 @@ fn largest_frames_never_read_back_stay_within_the_memory_budget() {
         peak_kib / 1024
     );
     assert_eq!(served, 250, "every frame waits for room, then is served");
+    assert!(
+        peak_kib < (BUDGET_MIB + MARGIN_MIB) * 1024,
+        "peak memory {peak_kib} KiB, over the budget plus {MARGIN_MIB} MiB"
+    );
+    drop(conns);
+}
+
+#[test]
+fn the_async_server_holds_largest_frames_within_its_budget_too() {
+    let _heavy = common::testing::heavy();
+    use std::io::Write;
+    use std::net::{Shutdown, TcpStream};
+    use std::sync::Arc;
+    // The same 250 largest frames, never read back. The async server has
+    // the same --max-memory (64 MiB by default); a frame that finds no room
+    // is refused at once rather than waiting (a waiting task would hold
+    // its buffer). Before its budget: 482 to 726 MiB.
+    const BUDGET_MIB: u64 = 64;
+    const MARGIN_MIB: u64 = 16;
+    let mut server = Server::start(ASYNC_SERVER, &["--events", "-q"]);
+    let mut frame = Vec::new();
+    let mut codec = Strategy::U32Length.codec(1 << 20);
+    codec
+        .encode(&vec![b'x'; 1 << 20], &mut frame)
+        .expect("encode");
+    let (addr, frame): (_, Arc<[u8]>) = (server.addr(), frame.into());
+    let senders: Vec<_> = (0..250)
+        .map(|_| {
+            let frame = Arc::clone(&frame);
+            // A refused client's write may meet the server's reset.
+            thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).ok()?;
+                let _ = stream.write_all(&frame);
+                let _ = stream.shutdown(Shutdown::Write);
+                Some(stream)
+            })
+        })
+        .collect();
+    let conns: Vec<_> = senders
+        .into_iter()
+        .map(|s| s.join().expect("a client"))
+        .collect();
+    for id in 1..=250 {
+        server.wait_for_event_where("done", |e| e.conn == Some(id));
+    }
+    let events = server.events();
+    let served = events.iter().filter(|e| e.name == "frame").count();
+    let refused = events.iter().filter(|e| e.name == "refused").count();
+    let (_, peak_kib) = common::testing::proc_status(server.pid());
+    eprintln!(
+        "measured: 250 frames of 1 MiB never read back, on tokio: {served} \
+         served, {refused} refused for memory, peak memory {} MiB with \
+         --max-memory {BUDGET_MIB}MiB",
+        peak_kib / 1024
+    );
+    assert_eq!(served + refused, 250, "each frame served or refused");
+    assert!(served > 0, "some frames found room");
     assert!(
         peak_kib < (BUDGET_MIB + MARGIN_MIB) * 1024,
         "peak memory {peak_kib} KiB, over the budget plus {MARGIN_MIB} MiB"
