@@ -36,9 +36,8 @@
 //! [`async_client`] and [`async_server`] are the same pair on tokio, byte
 //! for byte (`shutdown-async-client`, `shutdown-async-server`): where
 //! tokio's `shutdown()` is shutdown(Write) only, dropping a write half sends
-//! the FIN, and a deadline does the watchdog's work. `async_server` also
-//! holds the accept loop every async server of the course runs on. The
-//! book's chapter "The same lessons, async" walks through them.
+//! the FIN, and a deadline does the watchdog's work. The book's chapter
+//! "The same lessons, async" walks through them.
 //!
 //! ## The chapter, the proofs, the exercises
 //!
