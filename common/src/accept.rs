@@ -14,7 +14,9 @@ use socket2::SockRef;
 use crate::net::is_timeout;
 #[cfg(doc)]
 use crate::net::lingering_close;
-use crate::{Context, Failure, Narrator, Slots, count, detail, say};
+use crate::{
+    Context, Failure, Narrator, Room, Slots, WhenFull, count, detail, say,
+};
 
 /// How an accept loop admits clients.
 #[derive(Clone, Copy, Debug)]
@@ -23,6 +25,8 @@ pub struct Admission {
     pub once: bool,
     /// Serve at most this many at once.
     pub max_clients: usize,
+    /// What to do with a newcomer past `max_clients` (see [`Room`]).
+    pub when_full: WhenFull,
     /// Wake up this often when nobody connects, to report how many are
     /// connected (Linux: SO_RCVTIMEO on the listener bounds accept()).
     pub tick: Option<Duration>,
@@ -30,8 +34,10 @@ pub struct Admission {
 
 // ANCHOR: accept_loop
 /// Accept clients until the process is killed, each served by `handle` on
-/// a thread of its own; past `max_clients`, `busy` is sent and the client
-/// closed, instead of costing a thread.
+/// a thread of its own. Past `max_clients`, the connection waited on
+/// longest makes room (see [`Room`]); if none is waiting, or with
+/// `--when-full turn-away`, `busy` is sent and the newcomer closed,
+/// instead of costing a thread.
 pub fn accept_loop<H>(
     listener: TcpListener,
     rules: Admission,
@@ -51,7 +57,7 @@ where
             .context("set the accept timeout")?;
     }
     let handle = Arc::new(handle);
-    let slots = Slots::new(rules.max_clients);
+    let room = Room::new(rules.max_clients, rules.when_full);
     let turn_away = TurnAway::new(busy);
     let mut reported = 0;
     for id in 1u64.. {
@@ -59,7 +65,7 @@ where
             Ok(accepted) => accepted,
             Err(e) if rules.tick.is_some() && is_timeout(&e) => {
                 // Housekeeping: say how many are connected, if it changed.
-                let now = slots.in_use();
+                let now = room.in_use();
                 if now != reported {
                     let connected = count(now, "client", "clients");
                     say!(
@@ -87,8 +93,11 @@ where
         if rules.once {
             return handle(stream, &conn);
         }
-        let Some(slot) = slots.take() else {
-            let max = slots.max();
+        // A second handle to the socket, through which eviction wakes the
+        // worker's read; without one, this connection cannot be evicted.
+        let second = stream.try_clone().ok().map(socket2::Socket::from);
+        let Some(tenant) = room.admit(id, second, &conn) else {
+            let max = room.max();
             say!(
                 conn,
                 turned_away(max),
@@ -100,11 +109,17 @@ where
         let handle = Arc::clone(&handle);
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
+            let entered = tenant.enter();
             let served = handle(stream, &conn);
             // The slot is free before anyone hears the connection ended.
-            drop(slot);
-            if let Err(failure) = served {
-                conn.problem(failure);
+            drop(entered);
+            let evicted = tenant.evicted();
+            drop(tenant);
+            match served {
+                // Eviction was said when it happened.
+                Err(_) if evicted => {}
+                Err(failure) => conn.problem(failure),
+                Ok(()) => {}
             }
             conn.event("done", &[]);
         });

@@ -51,6 +51,7 @@ mod error;
 mod files;
 mod narrate;
 pub mod net;
+pub mod room;
 mod slots;
 #[cfg(feature = "tokio")]
 pub mod tasks;
@@ -70,6 +71,7 @@ pub use net::{
     BACKLOG, LINGER_LIMIT, bind, is_timeout, lingering_close,
     shutdown_or_closed, uninterrupted,
 };
+pub use room::{Room, Tenant, WhenFull};
 pub use slots::{Slot, Slots};
 
 /// What a server's first stdout line starts with. The rest is its address.

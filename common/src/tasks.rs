@@ -8,7 +8,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Context, Failure, Narrator, Slots, say};
+use crate::{Context, Failure, Narrator, Room, WhenFull, say};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout};
@@ -28,6 +28,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 pub struct Rules {
     /// Serve at most this many at once.
     pub max_clients: usize,
+    /// What to do with a newcomer past `max_clients` (see [`Room`]).
+    pub when_full: WhenFull,
     /// Serve one client, then return.
     pub once: bool,
     /// The refusal past `max_clients`, in the lesson's own framing.
@@ -36,7 +38,10 @@ pub struct Rules {
 
 // ANCHOR: accept_tasks
 /// Accept clients and run `handle` for each as a task of this thread's
-/// runtime: every async TCP server of the course runs on it.
+/// runtime: every async TCP server of the course runs on it. Past
+/// `max_clients`, the connection waited on longest makes room (see
+/// [`Room`]: its task is dropped, which closes its socket), or the
+/// newcomer is turned away.
 pub async fn accept_tasks<H, F>(
     listener: std::net::TcpListener,
     rules: Rules,
@@ -50,7 +55,7 @@ where
     // tokio registers the socket with epoll; it must not block the thread.
     listener.set_nonblocking(true).context("set_nonblocking")?;
     let listener = TcpListener::from_std(listener).context("register")?;
-    let slots = Slots::new(rules.max_clients);
+    let room = Room::new(rules.max_clients, rules.when_full);
     let busy: Arc<[u8]> = rules.busy.into();
     for id in 1u64.. {
         let (stream, peer) = match listener.accept().await {
@@ -66,15 +71,15 @@ where
         };
         let say = say.tagged(format_args!("#{id}"));
         say!(say, accepted(peer), "accepted a connection from {peer}");
-        let Some(slot) = slots.take() else {
-            turn_away(stream, slots.max(), Arc::clone(&busy), &say);
+        let Some(tenant) = room.admit(id, None, &say) else {
+            turn_away(stream, room.max(), Arc::clone(&busy), &say);
             continue;
         };
-        let served = handle(stream, say.clone());
+        // The task runs as its tenant, so that its reads say whose they
+        // are; evicted, it ends (None) wherever it waits.
+        let served = tenant.serve(handle(stream, say.clone()));
         let task = async move {
-            let served = served.await;
-            drop(slot);
-            if let Err(failure) = served {
+            if let Some(Err(failure)) = served.await {
                 say.problem(failure);
             }
             say.event("done", &[]);

@@ -630,12 +630,12 @@ pub mod hostile {
         Slowloris { stop }
     }
 
-    /// Fill a server started with `--events --max-clients 2` with two
-    /// silent clients, have a third, turned away, keep trickling a byte
-    /// every 5 ms, then free the two slots; return once the server has
-    /// seen the two end (its `done` event, sent once their slots are
-    /// free) and the trickle is still going (the guard keeps it going). An
-    /// honest client started then must not wait for it.
+    /// Fill a server started with `--events --max-clients 2 --when-full
+    /// turn-away` with two silent clients, have a third, turned away, keep
+    /// trickling a byte every 5 ms, then free the two slots; return once
+    /// the server has seen the two end (its `done` event, sent once their
+    /// slots are free) and the trickle is still going (the guard keeps it
+    /// going). An honest client started then must not wait for it.
     pub fn fill_then_trickle(server: &mut super::Server) -> Slowloris {
         let addr = server.addr();
         let held: Vec<_> = (0..2).map(|_| silent(addr)).collect();

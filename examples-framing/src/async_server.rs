@@ -6,6 +6,7 @@
 //! server shares, `common::tasks::accept_tasks`). [`answer`] is the story.
 
 pub use common::bind;
+use common::room::Reading;
 use common::tasks::{Rules, accept_tasks, runtime};
 use common::{Context, Failure, Narrator, count, fmt_duration, say};
 use futures_util::{SinkExt, StreamExt};
@@ -96,6 +97,7 @@ pub fn serve(
     };
     let rules = Rules {
         max_clients: max,
+        when_full: opts.when_full,
         once: opts.once,
         busy,
     };
@@ -114,7 +116,7 @@ pub fn serve(
 
 /// The frames the story reads: the lesson's decoder, guarded by the
 /// budget.
-pub type Frames = FramedRead<OwnedReadHalf, Guarded>;
+pub type Frames = FramedRead<Reading<OwnedReadHalf>, Guarded>;
 
 /// The replies the story writes: the lesson's encoder.
 pub type Replies = FramedWrite<OwnedWriteHalf, Box<dyn Codec>>;
@@ -136,6 +138,9 @@ async fn connection(
         return no_memory(&mut replies, budget, say).await;
     };
     let (_, whole) = sizes(opts.max_frame);
+    // Reading: while a read waits, the connection is waiting on its
+    // client, and a full server may evict it (common::room).
+    let read = Reading(read);
     let mut frames = FramedRead::new(read, Guarded::new(codec(), share, whole));
     let (wait, idle) = (opts.read_timeout, opts.idle_timeout);
     let told = answer(&mut frames, &mut replies, wait, idle, say).await;

@@ -57,9 +57,16 @@ pub struct ServerOptions {
     #[arg(long)]
     pub once: bool,
 
-    /// Serve at most this many clients at once; turn more away politely.
+    /// Serve at most this many clients at once; past that, make room or turn
+    /// the newcomer away, as --when-full says.
     #[arg(long, value_name = "N", default_value = "256")]
     pub max_clients: usize,
+
+    /// At --max-clients, when a client arrives: close the connection the
+    /// server has waited on longest for its client's bytes (evict), or
+    /// refuse the newcomer politely (turn-away).
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "evict")]
+    pub when_full: common::WhenFull,
 
     /// Hold at most this many bytes of frames and replies for all clients
     /// together. A large frame waits for room (reading nothing meanwhile)
@@ -211,9 +218,16 @@ pub struct AsyncServerOptions {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "10s")]
     pub idle_timeout: Duration,
 
-    /// Serve at most this many clients at once; turn more away politely.
+    /// Serve at most this many clients at once; past that, make room or turn
+    /// the newcomer away, as --when-full says.
     #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_clients: u32,
+
+    /// At --max-clients, when a client arrives: close the connection the
+    /// server has waited on longest for its client's bytes (evict), or
+    /// refuse the newcomer politely (turn-away).
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "evict")]
+    pub when_full: common::WhenFull,
 
     /// Hold at most this many bytes of frames and replies for all clients
     /// together. A frame that outgrows its first 32 KiB needs room for the

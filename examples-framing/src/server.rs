@@ -101,6 +101,7 @@ pub fn serve(
     let rules = Admission {
         once: opts.once,
         max_clients: opts.max_clients,
+        when_full: opts.when_full,
         tick: None,
     };
     let busy = format!(

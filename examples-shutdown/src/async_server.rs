@@ -83,6 +83,7 @@ pub fn serve(
     let max = opts.max_clients as usize;
     let rules = Rules {
         max_clients: max,
+        when_full: opts.when_full,
         once: opts.once,
         busy: busy(max),
     };

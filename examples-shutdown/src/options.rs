@@ -34,9 +34,16 @@ pub struct ServerOptions {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub read_delay: Option<Duration>,
 
-    /// Serve at most this many clients at once; turn more away politely.
+    /// Serve at most this many clients at once; past that, make room or turn
+    /// the newcomer away, as --when-full says.
     #[arg(long, value_name = "N", default_value = "256")]
     pub max_clients: usize,
+
+    /// At --max-clients, when a client arrives: close the connection the
+    /// server has waited on longest for its client's bytes (evict), or
+    /// refuse the newcomer politely (turn-away).
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "evict")]
+    pub when_full: common::WhenFull,
 
     /// Hold at most this many bytes of requests and replies for all
     /// clients together. A large request waits for room (reading nothing
@@ -152,10 +159,17 @@ pub struct AsyncServerOptions {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout, allow_hyphen_values = true, default_value = "60s")]
     pub max_time: Duration,
 
-    /// Serve at most this many clients at once; turn more away politely.
+    /// Serve at most this many clients at once; past that, make room or turn
+    /// the newcomer away, as --when-full says.
     /// Each costs a task and a socket, not a thread.
     #[arg(long, value_name = "N", default_value = "10000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_clients: u32,
+
+    /// At --max-clients, when a client arrives: close the connection the
+    /// server has waited on longest for its client's bytes (evict), or
+    /// refuse the newcomer politely (turn-away).
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "evict")]
+    pub when_full: common::WhenFull,
 
     /// Hold at most this many bytes of requests and replies for all
     /// clients together; a request that finds no room is refused politely.

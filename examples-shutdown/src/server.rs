@@ -84,7 +84,7 @@ pub fn serve(
 ) -> Result<(), Failure> {
     check(opts)?;
     let opts = Arc::new(opts.clone());
-    let limits = limits::Limits::new(opts.max_clients);
+    let limits = limits::Limits::new(opts.max_clients, opts.when_full);
     let shared = Arc::new(guard::Shared::start(&opts)?);
     for id in 1u64.. {
         let (stream, peer) = match listener.accept() {
@@ -100,18 +100,22 @@ pub fn serve(
             return connection(&stream, id, &opts, &shared, &say);
         }
         // Past --max-clients, a client is told so and closed.
-        let Some((stream, slot)) = limits.admit(stream, &say) else {
+        let Some((stream, tenant)) = limits.admit(stream, id, &say) else {
             continue;
         };
         let (opts, shared, conn) =
             (Arc::clone(&opts), Arc::clone(&shared), say.clone());
         let worker = thread::Builder::new().name(format!("conn-{id}"));
         let spawned = worker.spawn(move || {
+            let entered = tenant.enter();
             let served = connection(&stream, id, &opts, &shared, &conn);
             // The slot is free before anyone hears the connection ended.
-            drop((stream, slot));
-            if let Err(failure) = served {
-                conn.problem(failure);
+            let evicted = tenant.evicted();
+            drop((stream, entered, tenant));
+            match served {
+                Err(_) if evicted => {} // said when it happened
+                Err(failure) => conn.problem(failure),
+                Ok(()) => {}
             }
             conn.event("done", &[]);
         });

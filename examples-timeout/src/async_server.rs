@@ -19,6 +19,7 @@ use tokio::time::timeout;
 
 use crate::MAX_LINE;
 use crate::server::busy;
+use common::room::wait_for_client_async;
 
 pub use crate::options::AsyncServerOptions as Options;
 
@@ -78,6 +79,7 @@ pub fn serve(
 ) -> Result<(), Failure> {
     let rules = Rules {
         max_clients: opts.max_clients as usize,
+        when_full: opts.when_full,
         once: opts.once,
         busy: busy(opts.max_clients as usize),
     };
@@ -134,7 +136,8 @@ async fn first_bytes(
     pending: &mut Vec<u8>,
 ) -> io::Result<bool> {
     loop {
-        stream.readable().await?;
+        // Waiting on the client: a full server may evict this one.
+        wait_for_client_async(stream.readable()).await?;
         let mut first = [0u8; 1024];
         match stream.try_read(&mut first) {
             Ok(0) => return Ok(false),
@@ -171,7 +174,7 @@ async fn read_line(
             return Err(io::Error::new(io::ErrorKind::InvalidData, message));
         }
         pending.reserve(1024);
-        if stream.read_buf(pending).await? == 0 {
+        if wait_for_client_async(stream.read_buf(pending)).await? == 0 {
             // The client's FIN: a last line without its newline is still a
             // line, as the blocking server's read_until has it.
             return Ok((!pending.is_empty()).then_some(pending.len()));

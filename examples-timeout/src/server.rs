@@ -16,6 +16,7 @@ use common::{
 };
 
 use crate::MAX_LINE;
+use common::room::wait_for_client;
 
 mod full; // --mode full: connects hang in a full accept queue
 pub mod halves; // --mode halves: each answer in two halves
@@ -65,7 +66,10 @@ pub(crate) fn read_line(
     say: &Narrator,
 ) -> Result<bool, Failure> {
     line.clear();
-    let read = requests.take(MAX_LINE as u64 + 1).read_until(b'\n', line);
+    // While it waits, the connection is waiting on its client, and a full
+    // server may evict it (common::room).
+    let mut request = requests.take(MAX_LINE as u64 + 1);
+    let read = wait_for_client(|| request.read_until(b'\n', line));
     match read {
         Ok(0) => {
             say!(say, "the client closed the connection");
@@ -99,6 +103,7 @@ pub fn serve(
     let rules = Admission {
         once: opts.once,
         max_clients: opts.max_clients,
+        when_full: opts.when_full,
         tick: Some(opts.tick),
     };
     let busy = busy(opts.max_clients);

@@ -14,6 +14,7 @@ use std::io;
 use std::net::TcpStream;
 use std::time::Instant;
 
+use common::room::wait_for_client;
 use common::{Budget, Failure, Narrator, fmt_duration, is_timeout, say};
 
 use super::Options;
@@ -68,7 +69,9 @@ impl<'a> Guarded<'a> {
         self.room.settle(&mut self.input, false);
         self.number += 1;
         loop {
-            match self.input.next_range(codec) {
+            // While it waits, the connection is waiting on its client,
+            // and a full server may evict it (common::room).
+            match wait_for_client(|| self.input.next_range(codec)) {
                 Ok(Some(payload)) => {
                     (self.heard, self.told) = (Instant::now(), 0);
                     return Ok(Some(self.input.payload(payload)));

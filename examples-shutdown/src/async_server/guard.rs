@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use common::room::Reading;
 use common::{Narrator, Share, detail, fmt_duration};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -77,8 +78,10 @@ impl AsyncRead for Guarded {
             this.say.event("memory", &[("held", &this.share.bytes())]);
         }
         let before = buf.filled().len();
-        if let Poll::Ready(read) = Pin::new(&mut this.stream).poll_read(cx, buf)
-        {
+        // Reading: while this read waits, the connection is waiting on its
+        // client, and a full server may evict it (common::room).
+        let mut socket = Reading(&mut this.stream);
+        if let Poll::Ready(read) = Pin::new(&mut socket).poll_read(cx, buf) {
             read?;
             let n = buf.filled().len() - before;
             this.held += n;

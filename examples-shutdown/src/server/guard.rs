@@ -11,6 +11,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
+use common::room::wait_for_client;
 use common::{Budget, Failure, Narrator, Share, detail, fmt_duration, say};
 
 use super::Options;
@@ -96,7 +97,10 @@ impl Read for Guarded<'_> {
             .map_err(|refused| io::Error::other(refused.to_string()))?;
         }
         let room = buf.len().min(CHUNK);
-        let n = match (&*self.stream).read(&mut buf[..room]) {
+        // While this read waits, the connection is waiting on its client,
+        // and a full server may evict it (common::room).
+        let read = || (&*self.stream).read(&mut buf[..room]);
+        let n = match wait_for_client(read) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 let idle = fmt_duration(self.opts.idle_timeout);

@@ -1,40 +1,45 @@
 //! Hardening the accept loop: an accept queue deep enough for a crowd, a
-//! limit on the connections served at once (`--max-clients`), a polite
-//! refusal beyond it, and accept or spawn failures that cost one
-//! connection, never the server.
+//! limit on the connections served at once (`--max-clients`), room made
+//! at the cap by evicting the connection waited on longest (`common::room`)
+//! or a polite refusal (`--when-full turn-away`), and accept or spawn
+//! failures that cost one connection, never the server.
 
 use std::io;
 use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use common::{Narrator, Slot, Slots, TurnAway, say};
+use common::{Narrator, Room, Tenant, TurnAway, WhenFull, say};
 
 use crate::busy;
 
 /// At most `max` connections at once, and the turn-away for the others.
 pub(super) struct Limits {
-    slots: Slots,
+    room: Room,
     turn_away: TurnAway,
 }
 
 impl Limits {
-    pub(super) fn new(max: usize) -> Self {
+    pub(super) fn new(max: usize, when_full: WhenFull) -> Self {
         Limits {
-            slots: Slots::new(max),
+            room: Room::new(max, when_full),
             turn_away: TurnAway::new(&busy(max)),
         }
     }
 
-    /// A slot for this connection, or `None` once the client was turned
-    /// away because `max` are being served already.
+    /// A place for connection `id` (another evicted if need be), or `None`
+    /// once the client was turned away because `max` are being served
+    /// already.
     pub(super) fn admit(
         &self,
         stream: TcpStream,
+        id: u64,
         say: &Narrator,
-    ) -> Option<(TcpStream, Slot)> {
-        let Some(slot) = self.slots.take() else {
-            let max = self.slots.max();
+    ) -> Option<(TcpStream, Tenant)> {
+        // Eviction wakes the worker's read through a second handle.
+        let second = stream.try_clone().ok().map(socket2::Socket::from);
+        let Some(tenant) = self.room.admit(id, second, say) else {
+            let max = self.room.max();
             say!(
                 say,
                 turned_away(max),
@@ -43,7 +48,7 @@ impl Limits {
             self.turn_away.close(stream);
             return None;
         };
-        Some((stream, slot))
+        Some((stream, tenant))
     }
 }
 

@@ -82,7 +82,7 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
 
 #[test]
 fn past_max_clients_a_newcomer_is_turned_away_politely() {
-    let args = ["--events", "--max-clients", "2"];
+    let args = ["--events", "--max-clients", "2", "--when-full", "turn-away"];
     let mut server = Server::start(SERVER, &args);
     let addr = server.addr();
     let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
@@ -102,7 +102,7 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
     // The turn-away's lingering close once ran on the accept loop, with a
     // 20 ms timeout per read: a refused client sending a byte every 5 ms
     // renewed it for as long as it liked, and nobody else was accepted.
-    let args = ["--events", "--max-clients", "2"];
+    let args = ["--events", "--max-clients", "2", "--when-full", "turn-away"];
     let mut server = Server::start(SERVER, &args);
     let _trickle = hostile::fill_then_trickle(&mut server);
     let started = Instant::now();

@@ -77,7 +77,15 @@ fn two_hundred_clients_are_served_while_hostile_ones_do_their_worst() {
 fn past_max_clients_a_newcomer_is_turned_away_politely() {
     let mut server = Server::start(
         SERVER,
-        &["--mode", "echo", "--max-clients", "2", "--events"],
+        &[
+            "--mode",
+            "echo",
+            "--max-clients",
+            "2",
+            "--events",
+            "--when-full",
+            "turn-away",
+        ],
     );
     let addr = server.addr();
     let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
@@ -99,7 +107,15 @@ fn a_turned_away_client_that_trickles_delays_no_honest_one() {
     // Lesson 1's turn-away, which this accept loop uses, once ran on the
     // loop itself, with a 20 ms timeout per read: a refused client sending
     // a byte every 5 ms renewed it, and nobody else was accepted.
-    let args = ["--mode", "echo", "--events", "--max-clients", "2"];
+    let args = [
+        "--mode",
+        "echo",
+        "--events",
+        "--max-clients",
+        "2",
+        "--when-full",
+        "turn-away",
+    ];
     let mut server = Server::start(SERVER, &args);
     let _trickle = hostile::fill_then_trickle(&mut server);
     let started = Instant::now();
