@@ -113,20 +113,31 @@ impl Room {
             tenants.iter().filter_map(Weak::upgrade).collect();
         let serving = live.iter().filter(|e| !e.is_evicted()).count();
         if serving >= self.max {
-            let victim = live
+            if self.when_full == WhenFull::TurnAway {
+                return None;
+            }
+            // The connection waited on longest, among those with nothing
+            // unread: bytes in the kernel's receive queue mean the client
+            // has spoken and the server has not yet listened (its thread
+            // has not reached read()), which is not the client's fault.
+            let mut waiting: Vec<_> = live
                 .iter()
                 .filter(|e| !e.is_evicted())
-                .filter(|e| e.since.load(Ordering::SeqCst) > 0)
-                .min_by_key(|e| e.since.load(Ordering::SeqCst));
-            match (self.when_full, victim) {
-                (WhenFull::Evict, Some(victim)) => victim.evict(id),
-                _ => return None,
-            }
+                .map(|e| (e.since.load(Ordering::SeqCst), e))
+                .filter(|&(since, _)| since > 0)
+                .collect();
+            waiting.sort_unstable_by_key(|&(since, _)| since);
+            let victim = waiting.into_iter().find(|(_, e)| !e.has_unread());
+            victim?.1.evict(id);
         }
+        // A blocking connection counts as waiting from the start: its
+        // thread may take a while to reach its first read, and until then
+        // its slot is just as held. (An async one is polled at once.)
+        let since = if socket.is_some() { now(self.epoch) } else { 0 };
         let entry = Arc::new(Entry {
             id,
             epoch: self.epoch,
-            since: AtomicU64::new(0),
+            since: AtomicU64::new(since),
             evicted: AtomicBool::new(false),
             socket,
             waker: Mutex::new(None),
@@ -147,8 +158,18 @@ impl Entry {
     }
 
     fn now(&self) -> u64 {
-        let nanos = self.epoch.elapsed().as_nanos();
-        u64::try_from(nanos).unwrap_or(u64::MAX - 1) + 1
+        now(self.epoch)
+    }
+
+    /// True if the kernel holds bytes from this client that the server
+    /// has not read yet (a peek that neither waits nor takes anything).
+    fn has_unread(&self) -> bool {
+        let Some(socket) = &self.socket else {
+            return false;
+        };
+        let mut byte = [std::mem::MaybeUninit::uninit()];
+        let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
+        matches!(socket.recv_with_flags(&mut byte, flags), Ok(1))
     }
 
     /// Close this connection to make room for `by`.
@@ -238,6 +259,12 @@ impl Drop for Entered {
 thread_local! {
     /// The connection this thread (or the task being polled) serves.
     static CURRENT: RefCell<Option<Tenant>> = const { RefCell::new(None) };
+}
+
+/// Nanoseconds since `epoch`, plus one (0 means "not waiting").
+fn now(epoch: Instant) -> u64 {
+    let nanos = epoch.elapsed().as_nanos();
+    u64::try_from(nanos).unwrap_or(u64::MAX - 1) + 1
 }
 
 /// Run `f` with the current tenant, if there is one.
@@ -363,5 +390,84 @@ impl<F: Future> Future for Served<F> {
         drop(waker);
         let _entered = this.tenant.enter();
         this.served.as_mut().poll(cx).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Verbosity;
+
+    fn quiet() -> Narrator {
+        Narrator::server(Verbosity::Silent)
+    }
+
+    /// The tenant starts waiting on its client now.
+    fn waits(tenant: &Tenant) {
+        tenant.0.record::<()>(&Poll::Pending);
+    }
+
+    #[test]
+    fn a_full_room_evicts_the_tenant_waited_on_longest() {
+        let room = Room::new(3, WhenFull::Evict);
+        let (a, b, c) = (
+            room.admit(1, None, &quiet()).unwrap(),
+            room.admit(2, None, &quiet()).unwrap(),
+            room.admit(3, None, &quiet()).unwrap(),
+        );
+        // c is busy (not waiting); b began waiting before a.
+        waits(&b);
+        std::thread::sleep(Duration::from_millis(2));
+        waits(&a);
+        let d = room.admit(4, None, &quiet()).expect("room made");
+        assert!(b.evicted() && !a.evicted() && !c.evicted() && !d.evicted());
+        // A read that returns ends the wait: a is no longer a candidate,
+        // c never was; the next newcomer is turned away.
+        a.0.record(&Poll::Ready(io::Result::Ok(5)));
+        assert!(room.admit(5, None, &quiet()).is_none());
+        // An evicted tenant still counts until let go.
+        assert_eq!(room.in_use(), 4);
+        drop(b);
+        assert_eq!(room.in_use(), 3);
+    }
+
+    #[test]
+    fn a_read_timeout_does_not_restart_the_wait() {
+        let room = Room::new(2, WhenFull::Evict);
+        let (a, b) = (
+            room.admit(1, None, &quiet()).unwrap(),
+            room.admit(2, None, &quiet()).unwrap(),
+        );
+        waits(&a);
+        std::thread::sleep(Duration::from_millis(2));
+        waits(&b);
+        // a's read times out and it reads again: still waiting since first.
+        let timed_out = io::Error::from(io::ErrorKind::WouldBlock);
+        a.0.record::<()>(&Poll::Ready(Err(timed_out)));
+        waits(&a);
+        room.admit(3, None, &quiet()).expect("room made");
+        assert!(a.evicted() && !b.evicted());
+    }
+
+    #[test]
+    fn turn_away_never_evicts() {
+        let room = Room::new(1, WhenFull::TurnAway);
+        let a = room.admit(1, None, &quiet()).unwrap();
+        waits(&a);
+        assert!(room.admit(2, None, &quiet()).is_none());
+        assert!(!a.evicted());
+    }
+
+    #[test]
+    fn an_evicted_read_is_an_error_not_an_end_of_stream() {
+        let room = Room::new(1, WhenFull::Evict);
+        let a = room.admit(1, None, &quiet()).unwrap();
+        let _entered = a.enter();
+        let read = wait_for_client(|| {
+            // While this read "blocks", a newcomer makes room.
+            room.admit(2, None, &quiet()).expect("room made");
+            io::Result::Ok(0)
+        });
+        assert_eq!(read.unwrap_err().kind(), io::ErrorKind::ConnectionAborted);
     }
 }

@@ -91,6 +91,12 @@ where
         // A task, not a thread: a few hundred bytes, run on this thread
         // whenever its socket is ready.
         tokio::spawn(task);
+        // Let it run before the next accept: its first read tells the
+        // room whether it waits on its client. Without this, a burst of
+        // accepts could fill a full room with tasks never yet polled,
+        // which cannot be told from busy ones, and turn honest clients
+        // away behind them.
+        tokio::task::yield_now().await;
     }
     Ok(())
 }

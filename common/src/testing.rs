@@ -553,12 +553,12 @@ pub fn proc_status(pid: u32) -> (usize, u64) {
 
 /// Clients that misbehave, for the load and fault tests of every server.
 pub mod hostile {
-    use std::io::Write;
+    use std::io::{Read, Write};
     use std::net::{SocketAddr, TcpStream};
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::thread;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     /// Connect and say nothing, for as long as the stream is kept.
     pub fn silent(addr: SocketAddr) -> TcpStream {
@@ -674,6 +674,194 @@ pub mod hostile {
             })
             .collect();
         senders.into_iter().map(|s| s.join().unwrap()).collect()
+    }
+
+    /// How the attackers of a [`siege`] hold their connections.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Attack {
+        /// A byte of `request` every `interval`, never the end of it.
+        Slowloris,
+        /// Nothing at all.
+        Silent,
+    }
+
+    /// A siege: `attackers` clients holding connections as `attack` says,
+    /// each reconnecting as soon as the server closes it (or turns it
+    /// away), while `honest` clients come one every `every`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Siege {
+        /// How each attacker holds its connection.
+        pub attack: Attack,
+        /// How many attackers, each one connection at a time.
+        pub attackers: usize,
+        /// The bytes a slowloris trickles, cycled.
+        pub request: &'static [u8],
+        /// How often a slowloris sends its next byte.
+        pub interval: Duration,
+        /// How many honest clients come, one at a time.
+        pub honest: usize,
+        /// The time between two honest clients.
+        pub every: Duration,
+        /// How long an honest client waits for its answer.
+        pub patience: Duration,
+    }
+
+    /// What a siege came to.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Outcome {
+        /// Honest clients answered correctly within their patience.
+        pub served: usize,
+        /// Honest clients in all.
+        pub honest: usize,
+        /// Connections the attackers made, reconnections included.
+        pub attacks: usize,
+    }
+
+    /// Lay `plan` against the server at `addr`: the attackers connect
+    /// first (each once, before any honest client starts), then the
+    /// honest clients come, each `honest(addr, patience)`: true if it was
+    /// answered as the protocol says. Every thread ends before this
+    /// returns: bounded in count (the plan's) and in time (the patience).
+    pub fn siege(
+        addr: SocketAddr,
+        plan: Siege,
+        honest: &(dyn Fn(SocketAddr, Duration) -> bool + Sync),
+    ) -> Outcome {
+        let stop = AtomicBool::new(false);
+        let (attacks, connected) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let served = AtomicUsize::new(0);
+        thread::scope(|scope| {
+            for _ in 0..plan.attackers {
+                scope.spawn(|| {
+                    attacker(addr, &plan, &stop, &attacks, &connected)
+                });
+            }
+            let begun = Instant::now();
+            while connected.load(Ordering::SeqCst) < plan.attackers
+                && begun.elapsed() < Duration::from_secs(10)
+            {
+                thread::sleep(Duration::from_millis(10));
+            }
+            let clients: Vec<_> = (0..plan.honest)
+                .map(|_| {
+                    thread::sleep(plan.every);
+                    scope.spawn(|| {
+                        if honest(addr, plan.patience) {
+                            served.fetch_add(1, Ordering::SeqCst);
+                        }
+                    })
+                })
+                .collect();
+            for client in clients {
+                let _ = client.join();
+            }
+            stop.store(true, Ordering::SeqCst);
+        });
+        Outcome {
+            served: served.into_inner(),
+            honest: plan.honest,
+            attacks: attacks.into_inner(),
+        }
+    }
+
+    /// An honest client of any lesson: send `request` (then, with
+    /// `half_close`, its FIN), and read until `expected.len()` bytes came or
+    /// the server closed; true if exactly `expected` came within
+    /// `patience`.
+    pub fn honest_exchange(
+        addr: SocketAddr,
+        request: &[u8],
+        half_close: bool,
+        expected: &[u8],
+        patience: Duration,
+    ) -> bool {
+        let deadline = Instant::now() + patience;
+        let Ok(mut stream) = TcpStream::connect_timeout(&addr, patience) else {
+            return false;
+        };
+        if stream.write_all(request).is_err()
+            || (half_close
+                && stream.shutdown(std::net::Shutdown::Write).is_err())
+        {
+            return false;
+        }
+        let (mut got, mut chunk) = (Vec::new(), [0u8; 512]);
+        while got.len() < expected.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+                return false;
+            }
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+            }
+        }
+        got == expected
+    }
+
+    /// The smaller siege of the lessons' tests, against a server started
+    /// with `--max-clients 16`: 24 attackers, each reconnecting as soon as
+    /// it is cut off (a slowloris sends a byte a second), and 20 honest
+    /// clients, one every 20 ms, each patient for 3 s.
+    pub fn small_siege(
+        server: &super::Server,
+        attack: Attack,
+        request: &'static [u8],
+        honest: &(dyn Fn(SocketAddr, Duration) -> bool + Sync),
+    ) -> Outcome {
+        let plan = Siege {
+            attack,
+            attackers: 24,
+            request,
+            interval: Duration::from_secs(1),
+            honest: 20,
+            every: Duration::from_millis(20),
+            patience: Duration::from_secs(3),
+        };
+        siege(server.addr(), plan, honest)
+    }
+
+    /// One attacker: connect, hold the connection as the plan says, and
+    /// connect again as soon as it is closed, until `stop`.
+    fn attacker(
+        addr: SocketAddr,
+        plan: &Siege,
+        stop: &AtomicBool,
+        attacks: &AtomicUsize,
+        connected: &AtomicUsize,
+    ) {
+        let mut first = true;
+        while !stop.load(Ordering::SeqCst) {
+            let Ok(mut stream) = TcpStream::connect(addr) else {
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            attacks.fetch_add(1, Ordering::SeqCst);
+            if std::mem::take(&mut first) {
+                connected.fetch_add(1, Ordering::SeqCst);
+            }
+            // A read that returns means the server closed (or refused) us:
+            // connect again at once. A read timeout: time to look at the
+            // clock, and at `stop`.
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+            let mut bytes = plan.request.iter().cycle();
+            let (mut sink, mut due) = ([0u8; 512], Instant::now());
+            while !stop.load(Ordering::SeqCst) {
+                if plan.attack == Attack::Slowloris
+                    && due.elapsed() > Duration::ZERO
+                {
+                    let byte = bytes.next().copied().unwrap_or(b'x');
+                    if stream.write_all(&[byte]).is_err() {
+                        break;
+                    }
+                    due = Instant::now() + plan.interval;
+                }
+                match stream.read(&mut sink) {
+                    Err(e) if crate::net::is_timeout(&e) => {}
+                    _ => break, // closed, reset, or told "busy" then FIN
+                }
+            }
+        }
     }
 
     /// Stops its slowloris when dropped.

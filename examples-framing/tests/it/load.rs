@@ -107,7 +107,10 @@ fn every_strategy_serves_two_hundred_clients_while_hostile_ones_do_their_worst()
 
 #[test]
 fn past_max_clients_a_newcomer_is_turned_away_politely() {
-    let mut server = Server::start(SERVER, &["--events", "--max-clients", "2", "--when-full", "turn-away"]);
+    let mut server = Server::start(
+        SERVER,
+        &["--events", "--max-clients", "2", "--when-full", "turn-away"],
+    );
     let addr = server.addr();
     let _held: Vec<_> = (0..2).map(|_| hostile::silent(addr)).collect();
     server.wait_for_event_where("accepted", |e| e.conn == Some(2));

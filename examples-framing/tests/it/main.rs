@@ -13,6 +13,7 @@ mod async_pair;
 mod bad_input;
 mod bench;
 mod codecs;
+mod fair;
 mod faults;
 mod hostile;
 mod load;

@@ -9,6 +9,7 @@
 
 mod async_pair;
 mod bad_input;
+mod fair;
 mod faults;
 mod guards;
 mod half_close;

@@ -184,8 +184,10 @@ fn the_async_server_closes_an_idle_client_and_a_slowloris_at_their_deadlines() {
 
 #[test]
 fn past_max_clients_the_async_server_turns_a_newcomer_away_politely() {
-    let mut server =
-        Server::start(ASYNC_SERVER, &["--events", "--max-clients", "2", "--when-full", "turn-away"]);
+    let mut server = Server::start(
+        ASYNC_SERVER,
+        &["--events", "--max-clients", "2", "--when-full", "turn-away"],
+    );
     let _held: Vec<_> =
         (0..2).map(|_| hostile::silent(server.addr())).collect();
     server.wait_for_event_where("accepted", |e| e.conn == Some(2));

@@ -12,6 +12,7 @@ mod bad_input;
 mod connect_timeout;
 mod crowd;
 mod deadline;
+mod fair;
 mod faults;
 mod keepalive;
 mod load;
