@@ -30,6 +30,29 @@ pub struct Admission {
     /// Wake up this often when nobody connects, to report how many are
     /// connected (Linux: SO_RCVTIMEO on the listener bounds accept()).
     pub tick: Option<Duration>,
+    /// End a connection whose client has taken none of what we sent for
+    /// this long (TCP_USER_TIMEOUT; see [`stop_a_stopped_reader`]).
+    pub user_timeout: Option<Duration>,
+}
+
+/// Have the kernel end `stream` once data we sent has waited this long
+/// for the client to take it: unacknowledged, or held back by a zero
+/// window because the client's receive buffer is full and it does not
+/// read (tcp(7), TCP_USER_TIMEOUT). The send blocked on it then fails with
+/// ETIMEDOUT. SO_SNDTIMEO alone bounds each send(), not the reply: a
+/// client that stopped reading while its kernel still had room took a
+/// little of every send, and held a thread 30 s against a 10 s timeout.
+/// Every blocking server of the course sets it to its --idle-timeout; the
+/// async servers put one deadline around each reply's write instead.
+pub fn stop_a_stopped_reader(
+    stream: &TcpStream,
+    limit: Duration,
+    say: &Narrator,
+) {
+    // Not fatal: without it, SO_SNDTIMEO still bounds each send.
+    if let Err(e) = SockRef::from(stream).set_tcp_user_timeout(Some(limit)) {
+        detail!(say, "TCP_USER_TIMEOUT not set: {e}");
+    }
 }
 
 // ANCHOR: accept_loop
@@ -88,6 +111,9 @@ where
                 continue;
             }
         };
+        if let Some(limit) = rules.user_timeout {
+            stop_a_stopped_reader(&stream, limit, say);
+        }
         let conn = say.tagged(format_args!("#{id}"));
         say!(conn, accepted(peer), "accepted a connection from {peer}");
         if rules.once {

@@ -61,7 +61,7 @@ pub mod testing;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 
-pub use accept::{Admission, TurnAway, accept_loop};
+pub use accept::{Admission, TurnAway, accept_loop, stop_a_stopped_reader};
 pub use addr::HostPort;
 pub use budget::{Budget, Share, Short, return_large_blocks};
 pub use error::{Context, Failure, exit};

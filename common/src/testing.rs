@@ -676,6 +676,30 @@ pub mod hostile {
         senders.into_iter().map(|s| s.join().unwrap()).collect()
     }
 
+    /// A client that sends `request` (on a thread, for as long as the
+    /// server takes it) and never reads a byte: the replies fill its
+    /// receive buffer, then the server's send buffer, and the server's
+    /// writes block. Its receive buffer is made small, so that happens
+    /// within the first few replies. The connection stays open while the
+    /// returned stream is kept.
+    pub fn stops_reading(addr: SocketAddr, request: Vec<u8>) -> TcpStream {
+        let socket = socket2::Socket::new(
+            socket2::Domain::for_address(addr),
+            socket2::Type::STREAM,
+            None,
+        )
+        .unwrap();
+        // Before connect, so that the window offered in the SYN is small.
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket.connect(&addr.into()).unwrap();
+        let stream = TcpStream::from(socket);
+        let mut sender = stream.try_clone().unwrap();
+        thread::spawn(move || {
+            let _ = sender.write_all(&request);
+        });
+        stream
+    }
+
     /// How the attackers of a [`siege`] hold their connections.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Attack {

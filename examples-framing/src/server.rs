@@ -102,6 +102,7 @@ pub fn serve(
         once: opts.once,
         max_clients: opts.max_clients,
         when_full: opts.when_full,
+        user_timeout: Some(opts.idle_timeout),
         tick: None,
     };
     let busy = format!(

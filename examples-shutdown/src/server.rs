@@ -145,6 +145,9 @@ fn connection(
     stream
         .set_write_timeout(idle)
         .context("set_write_timeout")?;
+    // SO_SNDTIMEO bounds each send; this bounds how long a client that
+    // stopped reading holds the reply (and this thread).
+    common::stop_a_stopped_reader(stream, opts.idle_timeout, say);
     let from_client = Guarded::new(stream, id, opts, shared, say)?;
     let max = opts.max_request;
     if opts.abort {

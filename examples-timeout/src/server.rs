@@ -104,6 +104,7 @@ pub fn serve(
         once: opts.once,
         max_clients: opts.max_clients,
         when_full: opts.when_full,
+        user_timeout: Some(opts.idle_timeout),
         tick: Some(opts.tick),
     };
     let busy = busy(opts.max_clients);

@@ -47,9 +47,14 @@ struct Args {
     /// The servers' --max-clients.
     #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u16).range(1..=2000))]
     max_clients: u16,
-    /// The servers' --when-full.
-    #[arg(long, value_name = "WHAT", value_enum, default_value = "evict")]
-    when_full: WhenFull,
+    /// The servers' --when-full (by default, none is passed: the
+    /// servers' own default, evict).
+    #[arg(long, value_name = "WHAT", value_enum)]
+    when_full: Option<WhenFull>,
+    /// Where the servers' binaries are (by default, beside this one): to
+    /// measure another build, such as an older commit's.
+    #[arg(long, value_name = "DIR")]
+    bin_dir: Option<PathBuf>,
     /// How many honest clients.
     #[arg(long, value_name = "N", default_value = "100", value_parser = clap::value_parser!(u16).range(1..=1000))]
     honest: u16,
@@ -104,7 +109,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     } else {
         args.attacks.clone()
     };
-    let when = flag(args.when_full);
+    let when = args.when_full.map_or("(default)".to_owned(), flag);
     let say = args.talk.client();
     // A closed standard output (`| head -3`) ends the run quietly.
     let mut out = io::stdout().lock();
@@ -166,16 +171,22 @@ fn lay(
     args: &Args,
 ) -> Result<(common::testing::hostile::Outcome, u64, Duration), Failure> {
     let (bin, lesson) = target.binary();
-    let exe =
-        std::env::current_exe().map_err(|e| Failure::new("find myself", e))?;
-    let path: PathBuf = exe.with_file_name(&bin);
+    let path = match &args.bin_dir {
+        Some(dir) => dir.join(&bin),
+        None => std::env::current_exe()
+            .map_err(|e| Failure::new("find myself", e))?
+            .with_file_name(&bin),
+    };
     if !path.exists() {
         return Err(Failure::msg(format!("{} is not built", path.display()))
             .with_hint("cargo build --release --workspace"));
     }
     let max = args.max_clients.to_string();
-    let when = flag(args.when_full);
-    let mut flags = vec!["-q", "--max-clients", &max, "--when-full", &when];
+    let mut flags = vec!["-q", "--max-clients", &max];
+    let when = args.when_full.map(flag);
+    if let Some(when) = &when {
+        flags.extend(["--when-full", when]);
+    }
     if bin == "timeout-server" {
         flags.extend(["--mode", "echo"]);
     }

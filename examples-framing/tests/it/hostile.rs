@@ -67,3 +67,24 @@ fn hostile_frames_cost_one_line_each_and_nothing_else() {
         "peak memory went from {before} KiB to {after} KiB"
     );
 }
+
+#[test]
+fn a_client_that_stops_reading_is_cut_off_at_the_idle_timeout() {
+    // SO_SNDTIMEO bounds each send; a client that stopped reading while
+    // its kernel still took a little of each held the thread three times
+    // --idle-timeout (6 s here, before). TCP_USER_TIMEOUT ends it once the
+    // client has taken nothing for that long.
+    let args = ["--events", "--idle-timeout", "3s"];
+    let mut server = Server::start(SERVER, &args);
+    let started = std::time::Instant::now();
+    let frame = [&(1u32 << 20).to_be_bytes()[..], &[b'y'; 1 << 20]].concat();
+    let _stopped = common::testing::hostile::stops_reading(
+        server.addr(),
+        frame.repeat(16),
+    );
+    server.wait_for_event_where("done", |e| e.conn == Some(1));
+    let held = started.elapsed();
+    println!("a stopped reader held its thread {held:?} (--idle-timeout 3s)");
+    assert!(held >= std::time::Duration::from_secs(3), "{held:?}");
+    assert!(held < std::time::Duration::from_secs(7), "{held:?}");
+}

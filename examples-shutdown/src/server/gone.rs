@@ -19,6 +19,14 @@ pub(crate) fn reply_failed(e: io::Error, say: &Narrator) -> Failure {
     let errno = match e.kind() {
         io::ErrorKind::ConnectionReset => "ECONNRESET",
         io::ErrorKind::BrokenPipe => "EPIPE",
+        // TCP_USER_TIMEOUT (common::stop_a_stopped_reader) expired.
+        io::ErrorKind::TimedOut => {
+            return Failure::msg(
+                "reply not taken: the client read none of it for \
+                 --idle-timeout, and the kernel ended the connection \
+                 (ETIMEDOUT)",
+            );
+        }
         _ => return Failure::new("send the reply", e),
     };
     Failure::msg(format!(

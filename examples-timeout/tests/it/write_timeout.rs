@@ -48,3 +48,24 @@ fn write_timeout_fires_once_both_buffers_are_full() {
     assert!(accepted > 0 && accepted < 64 << 20, "{accepted}");
     assert!(server.wait_for_event("silent").num("rcvbuf") > 0);
 }
+
+#[test]
+fn a_client_that_stops_reading_is_cut_off_at_the_idle_timeout() {
+    // SO_SNDTIMEO bounds each send; a client that stopped reading while
+    // its kernel still took a little of each held the thread three times
+    // --idle-timeout (6 s here, before). TCP_USER_TIMEOUT ends it once the
+    // client has taken nothing for that long.
+    let args = ["--events", "--mode", "echo", "--idle-timeout", "3s"];
+    let mut server = Server::start(SERVER, &args);
+    let started = std::time::Instant::now();
+    let line = [&[b'x'; 1000][..], b"\n"].concat();
+    let _stopped = common::testing::hostile::stops_reading(
+        server.addr(),
+        line.repeat(20_000),
+    );
+    server.wait_for_event_where("done", |e| e.conn == Some(1));
+    let held = started.elapsed();
+    println!("a stopped reader held its thread {held:?} (--idle-timeout 3s)");
+    assert!(held >= std::time::Duration::from_secs(3), "{held:?}");
+    assert!(held < std::time::Duration::from_secs(7), "{held:?}");
+}
