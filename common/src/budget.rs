@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 pub struct Budget {
     shared: Arc<Shared>,
     total: usize,
+    /// Bytes only first shares may use: growth stops short of them.
+    reserve: usize,
 }
 
 struct Shared {
@@ -70,6 +72,31 @@ impl Budget {
                 waiting: AtomicUsize::new(0),
             }),
             total,
+            reserve: 0,
+        }
+    }
+
+    /// A budget of `total` bytes that keeps part of them for first shares
+    /// ([`Budget::take`]): a share may grow ([`Share::grow_to`]) only while
+    /// all shares together leave that part free. So while the largest
+    /// requests hold all they may, a small one still finds room at once,
+    /// instead of waiting behind them (about 4 s in lesson 1's test) or
+    /// being refused. The part kept is a quarter of the budget, or what
+    /// one request of `largest` bytes leaves, whichever is less: one
+    /// largest request always fits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let budget = common::Budget::with_reserve(100, 50);
+    /// let mut big = budget.take(10, Duration::ZERO).unwrap();
+    /// assert!(big.grow_to(76, Duration::ZERO).is_err()); // 25 are kept
+    /// big.grow_to(75, Duration::ZERO).unwrap();
+    /// let small = budget.take(25, Duration::ZERO).unwrap(); // room at once
+    /// ```
+    pub fn with_reserve(total: usize, largest: usize) -> Self {
+        Budget {
+            reserve: (total / 4).min(total.saturating_sub(largest)),
+            ..Budget::new(total)
         }
     }
 
@@ -94,7 +121,7 @@ impl Budget {
             budget: self.clone(),
             bytes: 0,
         };
-        share.grow_to(bytes, wait)?;
+        share.resize(bytes, wait, self.total)?;
         Ok(share)
     }
 
@@ -153,14 +180,25 @@ impl Share {
         bytes: usize,
         wait: Duration,
     ) -> Result<(), Short> {
+        let limit = self.budget.total - self.budget.reserve;
+        self.resize(bytes, wait, limit)
+    }
+
+    /// Hold `bytes` in all, so long as all shares stay within `limit`.
+    fn resize(
+        &mut self,
+        bytes: usize,
+        wait: Duration,
+        limit: usize,
+    ) -> Result<(), Short> {
         let budget = &self.budget;
-        if bytes > budget.total {
+        if bytes > limit && bytes > self.bytes {
             return Err(Short::TooLarge);
         }
         let deadline = Instant::now().checked_add(wait);
         let mut used = budget.lock();
         // What the others hold, and so what this share may still reach.
-        while *used - self.bytes + bytes > budget.total {
+        while bytes > self.bytes && *used - self.bytes + bytes > limit {
             let left = match deadline {
                 Some(at) => at.saturating_duration_since(Instant::now()),
                 None => Duration::MAX,

@@ -101,7 +101,11 @@ pub fn serve(
         once: opts.once,
         busy,
     };
-    let (opts, budget) = (Arc::new(opts.clone()), Budget::new(opts.max_memory));
+    // Part of the budget stays free for first frames (see the blocking
+    // server's): a small frame is answered while the largest hold the rest.
+    let (_, largest) = sizes(opts.max_frame);
+    let budget = Budget::with_reserve(opts.max_memory, largest);
+    let opts = Arc::new(opts.clone());
     let runtime = runtime()?;
     runtime.block_on(accept_tasks(
         listener,

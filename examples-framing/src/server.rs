@@ -116,7 +116,10 @@ pub fn serve(
         frame.clear();
     }
     let opts = opts.clone();
-    let budget = Budget::new(opts.max_memory);
+    // Part of the budget stays free for first frames: a small frame is
+    // answered while the largest ones hold the rest.
+    let (_, largest) = memory::sizes(opts.max_frame);
+    let budget = Budget::with_reserve(opts.max_memory, largest);
     accept_loop(listener, rules, &frame, say, move |stream, say| {
         connection(&stream, &opts, &budget, say)
     })

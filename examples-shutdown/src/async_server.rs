@@ -87,7 +87,12 @@ pub fn serve(
         once: opts.once,
         busy: busy(max),
     };
-    let (opts, budget) = (Arc::new(opts.clone()), Budget::new(opts.max_memory));
+    // Part of the budget stays free for first chunks (see the blocking
+    // server's): a small request is served while the largest ones hold
+    // the rest.
+    let largest = crate::server::memory::room_for(opts.max_request);
+    let budget = Budget::with_reserve(opts.max_memory, largest);
+    let opts = Arc::new(opts.clone());
     runtime()?.block_on(accept_tasks(
         listener,
         rules,

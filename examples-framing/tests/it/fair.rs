@@ -79,3 +79,33 @@ fn a_full_server_evicts_the_connection_it_has_waited_on_longest() {
         assert_eq!(evicted.num("by"), 3, "{bin}");
     }
 }
+
+#[test]
+fn while_largest_frames_hold_the_budget_a_small_one_is_answered_at_once() {
+    // 250 frames of --max-frame (1 MiB), each but its last byte, fill
+    // --max-memory (64 MiB) until --idle-timeout. A part of the budget is
+    // kept for first frames, so an honest small frame finds room at once.
+    let _heavy = common::testing::heavy();
+    for bin in [SERVER, ASYNC_SERVER] {
+        let mut server = Server::start(bin, &["--events", "-q"]);
+        let addr = server.addr();
+        let mut frame = (1u32 << 20).to_be_bytes().to_vec();
+        frame.resize(4 + (1 << 20) - 1, b'x');
+        let flood = std::thread::spawn(move || {
+            hostile::never_read_back(addr, 250, &frame, false)
+        });
+        // The budget is spent once a largest frame must wait for room
+        // (blocking) or is refused (async).
+        let spent = if bin == SERVER {
+            "memory_wait"
+        } else {
+            "refused"
+        };
+        server.wait_for_event(spent);
+        let served = (0..10)
+            .filter(|_| honest(addr, Duration::from_secs(1)))
+            .count();
+        assert_eq!(served, 10, "{bin}: small frames answered within 1 s");
+        drop(flood.join());
+    }
+}

@@ -28,7 +28,12 @@ impl Shared {
     pub(super) fn start(opts: &Options) -> Result<Shared, Failure> {
         Ok(Shared {
             watchdog: Watchdog::start(opts)?,
-            budget: Budget::new(opts.max_memory),
+            // Part of the budget stays free for first chunks: a small
+            // request is served while the largest ones hold the rest.
+            budget: Budget::with_reserve(
+                opts.max_memory,
+                memory::room_for(opts.max_request),
+            ),
         })
     }
 }

@@ -76,3 +76,33 @@ fn a_full_server_evicts_the_connection_it_has_waited_on_longest() {
         assert_eq!(evicted.num("by"), 3, "{bin}");
     }
 }
+
+#[test]
+fn while_largest_requests_hold_the_budget_a_small_one_is_served_at_once() {
+    // 250 requests of --max-request (1 MiB) with no FIN, never read back,
+    // fill
+    // --max-memory (64 MiB). A part of the budget is kept for first
+    // chunks, so an honest small request finds room at once: before, it
+    // waited about 4 s for room (blocking) or was refused (async).
+    let _heavy = common::testing::heavy();
+    for bin in [SERVER, ASYNC_SERVER] {
+        let mut server = Server::start(bin, &["--events", "-q"]);
+        let addr = server.addr();
+        let flood = std::thread::spawn(move || {
+            hostile::never_read_back(addr, 250, &vec![b'x'; 1 << 20], false)
+        });
+        // The budget is spent once a largest request must wait for room
+        // (blocking) or is refused (async).
+        let spent = if bin == SERVER {
+            "memory_wait"
+        } else {
+            "refused"
+        };
+        server.wait_for_event(spent);
+        let served = (0..10)
+            .filter(|_| honest(addr, Duration::from_secs(1)))
+            .count();
+        assert_eq!(served, 10, "{bin}: small requests served within 1 s");
+        drop(flood.join());
+    }
+}
