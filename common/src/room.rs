@@ -97,6 +97,7 @@ impl Room {
         tenants.len()
     }
 
+    // ANCHOR: admit
     /// Admit connection `id`, evicting another if the room is full and
     /// `--when-full evict` allows; `None` if the newcomer must be turned
     /// away. `socket` is a second handle to a blocking connection's
@@ -146,6 +147,8 @@ impl Room {
         tenants.push(Arc::downgrade(&entry));
         Some(Tenant(entry))
     }
+
+    // ANCHOR_END: admit
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Weak<Entry>>> {
         self.tenants.lock().unwrap_or_else(PoisonError::into_inner)

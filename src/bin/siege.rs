@@ -115,7 +115,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     let header = writeln!(
         out,
-        "{} attackers, --max-clients {}, --when-full {when}; {} honest \
+        "{} attackers, --max-clients {}, --when-full {when};\n{} honest \
          clients, one every {}\n{:<22} {:<10} {:>8} {:>9} {:>9} {:>7}",
         args.attackers,
         args.max_clients,
