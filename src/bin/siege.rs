@@ -58,11 +58,11 @@ struct Args {
     /// How many honest clients.
     #[arg(long, value_name = "N", default_value = "100", value_parser = clap::value_parser!(u16).range(1..=1000))]
     honest: u16,
-    /// The time between two honest clients.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "50ms")]
+    /// The time between two honest clients (at most 10 s).
+    #[arg(long, value_name = "DURATION", value_parser = at_most_10s, default_value = "50ms")]
     every: Duration,
-    /// How long an honest client waits for its answer.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+    /// How long an honest client waits for its answer (at most 10 s).
+    #[arg(long, value_name = "DURATION", value_parser = at_most_10s, default_value = "2s")]
     patience: Duration,
     #[command(flatten)]
     talk: Talk,
@@ -210,6 +210,15 @@ fn lay(
     let took = started.elapsed();
     let (_, peak) = proc_status(server.pid());
     Ok((outcome, peak, took))
+}
+
+/// A duration of at most 10 s: a run stays bounded in time.
+fn at_most_10s(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d > Duration::from_secs(10) {
+        return Err(format!("'{s}' is too long: at most 10s"));
+    }
+    Ok(d)
 }
 
 /// A value as its flag spells it.

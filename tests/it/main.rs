@@ -13,6 +13,7 @@ mod figures;
 mod hostile_cli;
 mod lab;
 mod readme;
+mod siege;
 mod support;
 mod tour;
 mod transcripts;
