@@ -202,6 +202,7 @@ fn lay(
         honest: args.honest.into(),
         every: args.every,
         patience: args.patience,
+        reconnect_after: Duration::ZERO,
     };
     let started = Instant::now();
     let outcome = siege(server.addr(), plan, &|addr, patience| {
