@@ -51,6 +51,10 @@ struct Args {
     /// servers' own default, evict).
     #[arg(long, value_name = "WHAT", value_enum)]
     when_full: Option<WhenFull>,
+    /// How long an attacker that was cut off waits before it connects
+    /// again (at most 10 s): none is the harshest, as on loopback.
+    #[arg(long, value_name = "DURATION", value_parser = at_most_10s, default_value = "0s")]
+    reconnect_after: Duration,
     /// Where the servers' binaries are (by default, beside this one): to
     /// measure another build, such as an older commit's.
     #[arg(long, value_name = "DIR")]
@@ -202,7 +206,7 @@ fn lay(
         honest: args.honest.into(),
         every: args.every,
         patience: args.patience,
-        reconnect_after: Duration::ZERO,
+        reconnect_after: args.reconnect_after,
     };
     let started = Instant::now();
     let outcome = siege(server.addr(), plan, &|addr, patience| {
