@@ -456,6 +456,33 @@ pub fn client(bin: impl AsRef<OsStr>) -> assert_cmd::Command {
     cmd
 }
 
+/// The notes' Python, run: `python3 SCRIPT`, as a learner runs a peer of a
+/// lesson's `python/`. Unbuffered (`-u`), so that a Python server's ready
+/// line reaches [`Server::spawn`] at once, and writing no `__pycache__`
+/// into the repository (`-B`). The tests that use it carry
+/// `#[cfg_attr(no_python, ignore = ...)]`: see `common/build/probe.rs`.
+pub fn python(script: impl AsRef<OsStr>) -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-u", "-B"]).arg(script);
+    cmd
+}
+
+/// A Python server of `python/`, started with `args`, once it has printed
+/// its ready line.
+pub fn python_server(script: impl AsRef<OsStr>, args: &[&str]) -> Server {
+    let mut cmd = python(script);
+    cmd.args(args);
+    Server::spawn(cmd)
+}
+
+/// [`python`] as a client: the test fails, instead of hanging, if the
+/// script runs longer than [`CLIENT_TIMEOUT`].
+pub fn python_client(script: impl AsRef<OsStr>) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::from_std(python(script));
+    cmd.timeout(CLIENT_TIMEOUT);
+    cmd
+}
+
 /// A TCP port on 127.0.0.1 that refuses every connection, for as long as
 /// this value lives: bound, so that no other program can take the port,
 /// but not listening, so the kernel answers each SYN with RST. (A port

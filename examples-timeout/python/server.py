@@ -65,7 +65,7 @@ def main():
         conn.settimeout(args.idle_timeout)
         try:
             if args.mode == 'silent':
-                conn.recv(1)  # never answers; waits out the idle timeout
+                time.sleep(args.idle_timeout)  # never reads, never writes
             else:
                 echo(conn, args.delay if args.mode == 'slow' else 0)
         except (OSError, ValueError) as e:  # timed out, reset, too long

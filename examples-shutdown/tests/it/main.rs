@@ -18,6 +18,7 @@ mod load;
 mod memory;
 mod no_shutdown;
 mod peers;
+mod python;
 mod shutdown_read;
 mod story;
 mod watchdog;

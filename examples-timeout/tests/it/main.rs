@@ -18,6 +18,7 @@ mod keepalive;
 mod load;
 mod partial_message;
 mod peers;
+mod python;
 mod read_timeout;
 mod server_side;
 mod udp_retry;
