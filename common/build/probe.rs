@@ -4,6 +4,8 @@
 // with its reason, never as passed. Included by each such package's
 // `build.rs`; its tests carry
 // `#[cfg_attr(no_python, ignore = "needs python3 (3.8 or newer) on the PATH")]`.
+// Under CI (`CI` set, as `.ci/run` sets it) a missing tool fails the build
+// instead: there, every test must run.
 
 use std::process::Command;
 
@@ -12,11 +14,18 @@ fn main() {
     // Looked for again when PATH changes (not when a package is installed
     // into a directory already on it: `cargo clean -p` the package then).
     println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-env-changed=CI");
+    let missing = |tool: &str, cfg: &str| {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI needs {tool}, and it is not here: .ci/run installs it");
+        }
+        println!("cargo::rustc-cfg={cfg}");
+    };
     let python = Command::new("python3")
         .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
         .status();
     if !python.is_ok_and(|status| status.success()) {
-        println!("cargo::rustc-cfg=no_python");
+        missing("python3 (3.8 or newer)", "no_python");
     }
     // OpenBSD's netcat (Debian's `nc`) has -N, the flag the pitfall is about.
     let nc = Command::new("nc").arg("-h").output();
@@ -25,6 +34,6 @@ fn main() {
             || String::from_utf8_lossy(&out.stdout).contains("-N")
     };
     if !nc.is_ok_and(|out| has_n(&out)) {
-        println!("cargo::rustc-cfg=no_nc");
+        missing("nc with -N (netcat-openbsd)", "no_nc");
     }
 }

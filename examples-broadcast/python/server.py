@@ -4,7 +4,7 @@ its sender alone, and with --announce-every broadcast "I am here" on its
 own. It answers broadcast-client and broadcast-async-client as
 broadcast-server does; the story is serve().
 
-    python3 examples-broadcast/python/server.py --name alpha --service-port 8001
+    python3 examples-broadcast/python/server.py --name alpha
 """
 import argparse
 import re
@@ -23,8 +23,8 @@ def serve(s, name, port, every, to):
     while True:
         if every:
             if time.monotonic() >= next_announce:
-                s.sendto(b'ASOCK/1 ANNOUNCE %s ttl=%d' % (here, 3 * every),
-                         to)
+                ttl = max(1, round(3 * every))  # believe it for 3 periods
+                s.sendto(b'ASOCK/1 ANNOUNCE %s ttl=%d' % (here, ttl), to)
                 next_announce += every
             s.settimeout(max(0, next_announce - time.monotonic()))
         try:
@@ -35,7 +35,8 @@ def serve(s, name, port, every, to):
             continue  # our own announcements, and others': not for us
         query = QUERY.fullmatch(data)  # exactly that: no '\n', 16 digits
         if not query:
-            print('[server] ignored %d bytes from %s:%d' % (len(data), *sender))
+            print('[server] ignored %d bytes from %s:%d'
+                  % (len(data), *sender))
             continue
         # To the client alone: its address is the one recvfrom() gave us.
         s.sendto(b'ASOCK/1 HERE id=%s %s' % (query[1], here), sender)
@@ -48,7 +49,8 @@ def main():
     p.add_argument('--addr', default='0.0.0.0:7104', help='HOST:PORT')
     p.add_argument('--name', default='python')
     p.add_argument('--service-port', type=int, default=8000)
-    p.add_argument('--announce-every', type=int, default=0, help='seconds')
+    p.add_argument('--announce-every', type=float, default=0,
+                   help='seconds')
     p.add_argument('--to', default='127.255.255.255',
                    help='where announcements go')
     args = p.parse_args()

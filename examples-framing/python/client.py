@@ -4,7 +4,7 @@ read each reply frame, check it is the message reversed. It speaks to
 framing-server and framing-async-server as framing-client does, in any of
 the seven framings (framings.py); the story is exchange().
 
-    python3 examples-framing/python/client.py --strategy netstring hello "two words"
+    python3 examples-framing/python/client.py --strategy netstring hi "2 words"
 """
 import argparse
 import socket

@@ -3,7 +3,7 @@
 message and the '\r' before it stays in the payload: framing-server
 --strategy line reverses 'hello\r' and answers '\rolleh'.
 
-    python3 examples-framing/python/crlf.py --addr 127.0.0.1:7103
+    python3 examples-framing/python/crlf.py
 """
 import argparse
 import socket

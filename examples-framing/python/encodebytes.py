@@ -4,7 +4,7 @@ newline after every 76 characters, so a 100-byte message (136 characters)
 goes out as two lines: framing-server --strategy base64 reads two messages,
 and answers two. base64.b64encode adds no newline: one message, one reply.
 
-    python3 examples-framing/python/encodebytes.py --addr 127.0.0.1:7103
+    python3 examples-framing/python/encodebytes.py
 """
 import argparse
 import base64

@@ -4,7 +4,7 @@ characters to a constant length; '%6d' pads with spaces, and '     5' is
 not six digits: framing-server --strategy ascii-length refuses it and
 closes. '%06d' pads with zeros.
 
-    python3 examples-framing/python/percent_6d.py --addr 127.0.0.1:7103
+    python3 examples-framing/python/percent_6d.py
 """
 import argparse
 import socket

@@ -5,7 +5,7 @@ delays that acknowledgement, hoping to ride it on data: each round trip
 waits for the delayed ACK (40 ms or more on Linux) instead of taking a few
 microseconds. Against framing-server --strategy u32-length.
 
-    python3 examples-framing/python/two_sendalls.py --addr 127.0.0.1:7103
+    python3 examples-framing/python/two_sendalls.py
 """
 import argparse
 import socket

@@ -4,7 +4,7 @@ digits, which the delimiter line must be: framing-server --strategy
 delimiter refuses it and closes. uuid4().hex is the same number in 32
 letters and digits, and works.
 
-    python3 examples-framing/python/uuid_delimiter.py --addr 127.0.0.1:7103
+    python3 examples-framing/python/uuid_delimiter.py
 """
 import argparse
 import socket

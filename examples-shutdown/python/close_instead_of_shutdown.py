@@ -5,7 +5,7 @@ a socket that no longer exists, whose kernel resets the connection. The
 reply is lost, and the server says so (reply_failed, BrokenPipe or
 ConnectionReset).
 
-    python3 examples-shutdown/python/close_instead_of_shutdown.py --addr 127.0.0.1:7101
+    python3 examples-shutdown/python/close_instead_of_shutdown.py
 """
 import argparse
 import socket

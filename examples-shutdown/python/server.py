@@ -5,7 +5,7 @@ answers shutdown-client and shutdown-async-client as shutdown-server does;
 the story is answer(). One client at a time, and none of the Rust server's
 hardening beyond an idle timeout and a size limit.
 
-    python3 examples-shutdown/python/server.py --addr 127.0.0.1:7101
+    python3 examples-shutdown/python/server.py
 """
 import argparse
 import socket

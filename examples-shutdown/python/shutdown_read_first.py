@@ -5,7 +5,7 @@ queued, so a loop that reads until b'' ends before the reply is there. And
 shutdown(0) then shutdown(1) is shutdown(2), as the notes say: when the
 reply comes, the kernel answers it with a reset, and it is lost.
 
-    python3 examples-shutdown/python/shutdown_read_first.py --addr 127.0.0.1:7101
+    python3 examples-shutdown/python/shutdown_read_first.py
 """
 import argparse
 import socket
@@ -19,14 +19,16 @@ s = socket.create_connection((host.strip('[]'), int(port)), timeout=5)
 # ANCHOR: pitfall
 s.shutdown(0)  # SHUT_RD: nothing goes on the wire, the server never knows
 s.sendall(b'hello')
-s.shutdown(1)  # SHUT_WR after SHUT_RD: the socket is now as after shutdown(2)
+# The server answers after our FIN only, so nothing can be here yet; but
+# recv() no longer waits for anything: b'' at once, like an end of stream.
 reply = b''
 while True:
     data = s.recv(4096)
-    if not data:  # b'' at once: our own shutdown(0), not the server's FIN
+    if not data:  # our own shutdown(0), not the server's FIN
         break
     reply += data
 print('[client] the read-until-empty loop got %d bytes' % len(reply))
+s.shutdown(1)  # SHUT_WR after SHUT_RD: now as after shutdown(2)
 # ANCHOR_END: pitfall
 # recv() cannot wait any more: it returns b'' whether or not data is
 # coming. Ask again, every 5 ms, for up to 5 s.

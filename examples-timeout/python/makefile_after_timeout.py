@@ -6,7 +6,7 @@ timeout fires, and the file object is done for: every later read raises
 timeout lesson's desync (read_exact's), in Python's own words. client.py's
 recv() loop keeps what it read.
 
-    python3 examples-timeout/python/makefile_after_timeout.py --addr 127.0.0.1:7102
+    python3 examples-timeout/python/makefile_after_timeout.py
 """
 import argparse
 import socket

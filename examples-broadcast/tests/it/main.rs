@@ -16,6 +16,7 @@ mod foreign;
 mod multicast;
 mod parser;
 mod peers;
+mod python;
 
 // The chapter's exercises: each solution, with its tests
 // (examples/tests/), which `cargo test --example NAME_start` runs against

@@ -13,6 +13,7 @@ mod fair;
 mod faults;
 mod guards;
 mod half_close;
+mod ipv6;
 mod lingering_close;
 mod load;
 mod memory;

@@ -14,6 +14,7 @@ mod crowd;
 mod deadline;
 mod fair;
 mod faults;
+mod ipv6;
 mod keepalive;
 mod load;
 mod partial_message;

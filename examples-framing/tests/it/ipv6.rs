@@ -1,0 +1,28 @@
+//! Every pair on IPv6 loopback, `[::1]`: each client, blocking and async,
+//! against each server, the plain exchange, as on 127.0.0.1. (The Python
+//! peers do the same, in every framing, in `python.rs`.)
+
+use common::testing::{Server, client};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_framing-server");
+const ASYNC_SERVER: &str = env!("CARGO_BIN_EXE_framing-async-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_framing-client");
+const ASYNC_CLIENT: &str = env!("CARGO_BIN_EXE_framing-async-client");
+
+#[test]
+fn every_client_and_server_exchange_on_ipv6_loopback() {
+    for server_bin in [SERVER, ASYNC_SERVER] {
+        let args = ["--addr", "[::1]:0", "--events"];
+        let mut server = Server::start(server_bin, &args);
+        assert!(server.addr().is_ipv6(), "{server_bin}");
+        for client_bin in [CLIENT, ASYNC_CLIENT] {
+            client(client_bin)
+                .args(["--addr", &server.addr_arg(), "-q", "hello", "six"])
+                .assert()
+                .success()
+                .stdout("olleh\nxis\n");
+        }
+        let accepted = server.wait_for_event("accepted");
+        assert!(accepted.get("peer").starts_with("[::1]:"), "{accepted:?}");
+    }
+}
