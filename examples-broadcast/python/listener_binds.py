@@ -19,13 +19,13 @@ for reuse, host in ((False, ''), (True, '127.0.0.1'), (True, '')):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if reuse:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    what = 'SO_REUSEADDR=%d, bind(%r)' % (reuse, (host, port))
+    what = "SO_REUSEADDR=%d, bind(('%s', port))" % (reuse, host)
     try:
         s.bind((host, port))
         s.settimeout(1.0)  # five announcements' time
         data, sender = s.recvfrom(512)
-        print('%s: heard %r' % (what, data))
+        print('%s: heard %s' % (what, data.decode()[8:]))
     except OSError as e:  # socket.timeout is one too
-        print('%s: %s: %s' % (what, type(e).__name__, e))
+        print('%s: %s %s' % (what, type(e).__name__, e))
     s.close()
 # ANCHOR_END: pitfall

@@ -19,5 +19,4 @@ try:
     # ANCHOR_END: pitfall
 except TypeError as e:
     print('TypeError: %s' % e)
-print("the right way round: s.sendto(data, ('<broadcast>', port)),"
-      " which this script does not run")
+print("the right way round, not run: s.sendto(data, ('<broadcast>', 123))")

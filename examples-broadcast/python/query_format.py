@@ -30,6 +30,6 @@ for what, query in queries:
     s.sendto(query, ('127.255.255.255', port))
     try:
         answer, sender = s.recvfrom(512)
-        print('%-18s answered: %r' % (what, answer))
+        print('%-18s answered by %s:%d' % (what, *sender))
     except socket.timeout:
         print('%-18s no answer in 0.5 s' % what)

@@ -52,7 +52,7 @@ def main():
                                else '%s:%d' % bound), flush=True)
     while True:
         conn, peer = listener.accept()
-        print('[server] accepted a connection from %s port %d' % peer[:2])
+        print('[server] accepted a connection from %s:%d' % peer[:2])
         conn.settimeout(10)  # a client that goes quiet holds us 10 s at most
         try:
             answer(conn, args.strategy)

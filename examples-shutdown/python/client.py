@@ -14,7 +14,7 @@ import sys
 def exchange(host, port, request):
     """Send `request`, half-close, and read the reply to the server's FIN."""
     s = socket.create_connection((host, port), timeout=5)
-    print('[client] connected to %s port %d' % s.getpeername()[:2])
+    print('[client] connected to %s:%d' % s.getpeername()[:2])
     s.sendall(request)
     print('[client] sent %d bytes' % len(request))
     # The notes' shutdown(1): our FIN follows the request, and the server's

@@ -40,6 +40,5 @@ try:
         time.sleep(0.005)
     print('[client] later, recv() returned %d bytes' % len(data))
 except ConnectionResetError as e:
-    print('[client] later, recv() raised %s: the reply came to a socket'
-          ' shut both ways, and our kernel reset the connection'
-          % type(e).__name__)
+    # The reply came to a socket shut both ways: our kernel reset it.
+    print('[client] later, recv() raised %s' % type(e).__name__)

@@ -59,7 +59,7 @@ def main():
                                else '%s:%d' % bound), flush=True)
     while True:
         conn, peer = listener.accept()
-        print('[server] accepted a connection from %s port %d' % peer[:2])
+        print('[server] accepted a connection from %s:%d' % peer[:2])
         # The server's own protection: a client that sends nothing, or
         # reads nothing, for this long is dropped.
         conn.settimeout(args.idle_timeout)

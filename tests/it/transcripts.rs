@@ -19,6 +19,11 @@
 //! them for these programs. A `| grep PATTERN` after a command filters the
 //! output, as in a shell.
 //!
+//! A command, or a server, may be `python3 SCRIPT ...`: one of the notes'
+//! Python peers (a lesson's `python/`), run from the repository's root as
+//! the book shows it. Those transcripts are run by a test of their own,
+//! which reports itself ignored where python3 is missing.
+//!
 //! A ```text block marked `<!-- server says -->` holds lines the servers of
 //! the transcript before it must print, in that order, once its commands
 //! have run (other lines may come between them).
@@ -29,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use crate::support::{open_quote, words, workspace_bin};
-use common::testing::{ClosedPort, Server, Stream, client};
+use common::testing::{ClosedPort, Server, Stream};
 use regex::Regex;
 
 /// One marked transcript.
@@ -49,6 +54,48 @@ struct Transcript {
     /// What the book shows the first server print in the block marked
     /// `<!-- servers of the next transcript -->` before it.
     server_shows: Vec<String>,
+}
+
+impl Transcript {
+    /// Does a command or a server run one of the Python peers?
+    fn runs_python(&self) -> bool {
+        let commands = self.steps.iter().map(|(c, _)| c.as_str());
+        let servers = self.servers.iter().filter_map(|s| s.first());
+        commands.chain(servers.map(String::as_str)).any(is_python)
+    }
+}
+
+/// `python3 ...`: a command for one of the notes' Python peers.
+fn is_python(command: &str) -> bool {
+    command.split_whitespace().next() == Some("python3")
+}
+
+/// A UDP program of lesson 4, Rust or Python: aimed with `--port`, and a
+/// server of it shares its port (`--addr 0.0.0.0:PORT`).
+fn is_broadcast(command: &[String]) -> bool {
+    match command {
+        [bin, ..] if bin.starts_with("broadcast-") => true,
+        [python, script, ..] if python == "python3" => {
+            script.starts_with("examples-broadcast/")
+        }
+        _ => false,
+    }
+}
+
+/// The command for `bin` (or, for `python3`, the script first in `args`).
+fn program(bin: &str, args: &[String]) -> std::process::Command {
+    match (bin, args.split_first()) {
+        ("python3", Some((script, rest))) => {
+            let mut cmd = common::testing::python(script);
+            cmd.args(rest);
+            cmd
+        }
+        _ => {
+            let mut cmd = std::process::Command::new(workspace_bin(bin));
+            cmd.args(args);
+            cmd
+        }
+    }
 }
 
 fn chapters() -> Vec<PathBuf> {
@@ -273,12 +320,13 @@ fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
     for command in servers {
         let (bin, args) = command.split_first().expect("a server command");
         let mut args: Vec<String> = args.to_vec();
-        if bin == "broadcast-server" || bin == "broadcast-async-server" {
+        if is_broadcast(command) {
             let port = started.first().map_or(0, |s| s.addr().port());
             args.extend(["--addr".to_owned(), format!("0.0.0.0:{port}")]);
+        } else if !args.iter().any(|a| a == "--addr") {
+            args.extend(["--addr".to_owned(), "127.0.0.1:0".to_owned()]);
         }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        started.push(Server::start(workspace_bin(bin), &args));
+        started.push(Server::spawn(program(bin, &args)));
     }
     let addr = started.first().map(Server::addr);
     (started, addr)
@@ -291,8 +339,7 @@ fn aim(
     server: Option<SocketAddr>,
 ) -> (Vec<String>, Option<Nobody>) {
     let (bin, rest) = command.split_first().expect("a command");
-    let broadcast =
-        bin == "broadcast-client" || bin == "broadcast-async-client";
+    let broadcast = is_broadcast(command);
     let nobody = server.is_none().then(|| Nobody::new(broadcast));
     let port = server
         .map_or_else(|| nobody.as_ref().map_or(0, Nobody::port), |a| a.port());
@@ -336,8 +383,8 @@ fn run(transcript: &Transcript) -> Result<(), String> {
         };
         let (aimed, _nobody) = aim(&words(&command), addr);
         let (bin, args) = aimed.split_first().expect("a command");
-        let out = client(workspace_bin(bin))
-            .args(args)
+        let out = assert_cmd::Command::from_std(program(bin, args))
+            .timeout(common::testing::CLIENT_TIMEOUT)
             .output()
             .map_err(|e| e.to_string())?;
         let text = format!(
@@ -450,8 +497,23 @@ fn said_in_order(
 
 #[test]
 fn every_transcript_in_the_book_is_what_the_programs_print() {
-    let all = transcripts();
+    let all: Vec<_> =
+        transcripts().into_iter().filter(|t| !t.runs_python()).collect();
     assert!(all.len() >= 25, "only {} transcripts are marked", all.len());
+    run_all(&all);
+}
+
+#[test]
+#[cfg_attr(no_python, ignore = "needs python3 (3.8 or newer) on the PATH")]
+fn every_python_transcript_in_the_book_is_what_the_peers_print() {
+    let all: Vec<_> =
+        transcripts().into_iter().filter(Transcript::runs_python).collect();
+    assert!(all.len() >= 8, "only {} Python transcripts", all.len());
+    run_all(&all);
+}
+
+/// Run `all` at once, and fail with every difference.
+fn run_all(all: &[Transcript]) {
     let failures: Vec<String> = std::thread::scope(|scope| {
         let running: Vec<_> =
             all.iter().map(|t| scope.spawn(move || run(t))).collect();
