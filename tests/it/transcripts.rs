@@ -323,7 +323,12 @@ fn start(servers: &[Vec<String>]) -> (Vec<Server>, Option<SocketAddr>) {
         if is_broadcast(command) {
             let port = started.first().map_or(0, |s| s.addr().port());
             args.extend(["--addr".to_owned(), format!("0.0.0.0:{port}")]);
-        } else if !args.iter().any(|a| a == "--addr") {
+        } else if let Some(at) = args.iter().position(|a| a == "--addr") {
+            // The book's port, as a learner types it; port 0 here.
+            let value = args.get_mut(at + 1).expect("a value after --addr");
+            let host = value.rsplit_once(':').map_or("", |(h, _)| h);
+            *value = format!("{host}:0");
+        } else {
             args.extend(["--addr".to_owned(), "127.0.0.1:0".to_owned()]);
         }
         started.push(Server::spawn(program(bin, &args)));
@@ -497,8 +502,10 @@ fn said_in_order(
 
 #[test]
 fn every_transcript_in_the_book_is_what_the_programs_print() {
-    let all: Vec<_> =
-        transcripts().into_iter().filter(|t| !t.runs_python()).collect();
+    let all: Vec<_> = transcripts()
+        .into_iter()
+        .filter(|t| !t.runs_python())
+        .collect();
     assert!(all.len() >= 25, "only {} transcripts are marked", all.len());
     run_all(&all);
 }
@@ -506,8 +513,10 @@ fn every_transcript_in_the_book_is_what_the_programs_print() {
 #[test]
 #[cfg_attr(no_python, ignore = "needs python3 (3.8 or newer) on the PATH")]
 fn every_python_transcript_in_the_book_is_what_the_peers_print() {
-    let all: Vec<_> =
-        transcripts().into_iter().filter(Transcript::runs_python).collect();
+    let all: Vec<_> = transcripts()
+        .into_iter()
+        .filter(Transcript::runs_python)
+        .collect();
     assert!(all.len() >= 8, "only {} Python transcripts", all.len());
     run_all(&all);
 }
