@@ -39,7 +39,7 @@ pub struct Outcome {
 /// frame, check it is the message reversed, and hand it to `on_reply`.
 pub fn run<'m>(
     stream: &TcpStream,
-    codec: &mut dyn Codec,
+    codec: &mut impl Codec,
     sending: Sending,
     messages: impl Iterator<Item = &'m [u8]>,
     say: &Narrator,
@@ -72,7 +72,7 @@ pub fn run<'m>(
 
 /// Read one reply frame, turning the ways it can fail into clear errors.
 pub(crate) fn receive<'r>(
-    codec: &mut dyn Codec,
+    codec: &mut impl Codec,
     replies: &'r mut FrameReader<&TcpStream>,
     number: usize,
 ) -> Result<&'r [u8], Failure> {

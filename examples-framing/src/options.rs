@@ -165,7 +165,6 @@ impl ClientOptions {
         on_reply: &mut dyn FnMut(&[u8]),
     ) -> Result<Outcome, Failure> {
         client::guards::check(messages, self)?;
-        let mut codec = self.strategy.codec(self.max_frame);
         let addrs = addr.resolve()?;
         let stream = TcpStream::connect(&addrs[..])
             .with_context(|| format!("connect to {addr}"))?;
@@ -176,16 +175,24 @@ impl ClientOptions {
             .context("set_write_timeout")?;
         stream.set_nodelay(self.nodelay).context("TCP_NODELAY")?;
         let peer = stream.peer_addr().context("peer_addr")?;
-        say!(say, "connected to {peer}; framing: {}", codec.name());
+        let framing = self.strategy.name();
+        say!(say, "connected to {peer}; framing: {framing}");
         let sequence =
             (0..self.repeat).flat_map(|_| messages.iter().map(Vec::as_slice));
-        let codec = codec.as_mut();
-        if self.burst {
-            return client::burst::run(&stream, codec, sequence, say, on_reply);
+        let (burst, sending) = (self.burst, self.sending());
+        // The codec as its own type (with_codec!): no dynamic call per
+        // frame.
+        let outcome = crate::with_codec!(self.strategy, |new| {
+            let codec = &mut new(self.max_frame);
+            if burst {
+                client::burst::run(&stream, codec, sequence, say, on_reply)
+            } else {
+                client::run(&stream, codec, sending, sequence, say, on_reply)
+            }
+        })?;
+        if burst {
+            return Ok(outcome);
         }
-        let sending = self.sending();
-        let outcome =
-            client::run(&stream, codec, sending, sequence, say, on_reply)?;
         let trips = &outcome.round_trips;
         // Timing is what --repeat asks for; a plain run of a few messages
         // would show figures too few to mean anything.

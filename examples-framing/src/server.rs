@@ -32,11 +32,11 @@ pub use guard::Guarded;
 pub fn answer(
     mut stream: &TcpStream,
     frames: &mut Guarded<'_>,
-    codec: &mut dyn Codec,
+    codec: &mut impl Codec,
     split_writes: bool,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let mut number = 0;
+    let (mut number, mut reply, mut frame) = (0, Vec::new(), Vec::new());
     // One FrameReader for the whole connection, inside `frames`: it holds
     // what arrived of the frame in progress, whatever happens to a read,
     // and what it read ahead belongs to the next frames.
@@ -47,8 +47,9 @@ pub fn answer(
             frame(n = number, bytes = payload.len()),
             "frame {n}: {bytes} bytes; sending them back reversed"
         );
-        let (mut reply, mut frame) = (Vec::new(), Vec::new());
+        // Two buffers for the whole connection: no allocation per frame.
         transform(payload, &mut reply);
+        frame.clear();
         let encoded = codec.encode(&reply, &mut frame);
         encoded.with_context(|| format!("encode reply {number}"))?;
         // One write for the whole frame (--split-writes: two, wrongly).
@@ -151,11 +152,15 @@ pub fn connection(
         say!(say, busy(ms), "busy: not reading for {busy}");
         thread::sleep(delay);
     }
-    let mut codec = opts.strategy.codec(opts.max_frame);
     let mut frames = Guarded::new(stream, budget, opts, say)?;
     let split = opts.split_writes;
     match opts.mistake {
-        None => answer(stream, &mut frames, &mut codec, split, say),
+        // The codec as its own type (with_codec!): no dynamic call per
+        // frame.
+        None => crate::with_codec!(opts.strategy, |new| {
+            let codec = &mut new(opts.max_frame);
+            answer(stream, &mut frames, codec, split, say)
+        }),
         Some(mistake) => {
             let idle = opts.idle_timeout;
             mistaken::answer(stream, mistake, opts.max_frame, idle, say)

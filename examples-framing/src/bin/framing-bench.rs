@@ -74,6 +74,8 @@ fn run(args: &Args) -> Result<(), Failure> {
         .map_err(|e| Failure::new("measure throughput", e))?;
     let memory = bench::in_memory(plan, allocations)
         .map_err(|e| Failure::new("measure in memory", e))?;
+    let floor = bench::floor(plan)
+        .map_err(|e| Failure::new("measure the decoder's floor", e))?;
     let trips = bench::round_trips(plan)
         .map_err(|e| Failure::new("measure round trips", e))?;
     let on_tokio = bench::on_tokio(plan)
@@ -83,9 +85,10 @@ fn run(args: &Args) -> Result<(), Failure> {
         plan.volume >> 20,
         plan.pairs
     );
-    text.push_str(&bench::render(&rows, &memory, &trips, on_tokio.as_ref()));
+    let tokio = on_tokio.as_ref();
+    text.push_str(&bench::render(&rows, &memory, &floor, &trips, tokio));
     text.push_str("\ntargets:\n");
-    for (met, line) in bench::verdicts(&rows, &memory, on_tokio.as_ref()) {
+    for (met, line) in bench::verdicts(&rows, &memory, &floor, tokio) {
         let mark = if met { "met   " } else { "MISSED" };
         text.push_str(&format!("  {mark} {line}\n"));
     }

@@ -15,7 +15,7 @@ use crate::codec::{Codec, FrameReader};
 /// read.
 pub fn run<'m>(
     stream: &TcpStream,
-    codec: &mut dyn Codec,
+    codec: &mut impl Codec,
     messages: impl Iterator<Item = &'m [u8]> + Clone,
     say: &Narrator,
     on_reply: &mut dyn FnMut(&[u8]),
@@ -40,7 +40,7 @@ pub fn run<'m>(
 /// Encode every message into one buffer and send it with one write.
 fn send<'m>(
     stream: &TcpStream,
-    codec: &mut dyn Codec,
+    codec: &mut impl Codec,
     sequence: impl Iterator<Item = &'m [u8]>,
     say: &Narrator,
 ) -> Result<(), Failure> {

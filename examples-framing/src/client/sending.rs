@@ -36,7 +36,7 @@ impl Sending {
         self,
         mut stream: &TcpStream,
         frame: &[u8],
-        codec: &dyn Codec,
+        codec: &impl Codec,
         say: &Narrator,
     ) -> Result<(), Failure> {
         match self {

@@ -60,9 +60,9 @@ impl<'a> Guarded<'a> {
     }
 
     /// The next frame's payload, or `None` when the client is done.
-    pub fn next(
+    pub fn next<C: Codec + ?Sized>(
         &mut self,
-        codec: &mut dyn Codec,
+        codec: &mut C,
     ) -> Result<Option<&[u8]>, Failure> {
         // The last reply is sent and dropped: a grown buffer can go back
         // if another connection waits for room.

@@ -32,17 +32,33 @@ fn the_bench_prints_every_row_well_formed() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{table}");
     let codecs = Strategy::ALL.map(Strategy::name);
-    for section in ["over loopback TCP, 64 B:", "over loopback TCP, 64 KiB:"] {
+    for size in ["64 B", "64 KiB"] {
+        // The sweep: each write size, a median for each read size; then
+        // the best shape, which the rows are paired with.
+        let sweep = format!("raw over loopback TCP, {size}:");
+        for write in ["8 KiB", "64 KiB", "256 KiB", "1 MiB"] {
+            let row = figures(&table, &sweep, write);
+            assert_eq!(row.len(), 2, "{sweep} {write}: {row:?}");
+            assert!(row.iter().all(|x| x.is_finite() && *x > 0.0));
+        }
+        let section =
+            format!("over loopback TCP, {size}: ratios to raw at its best");
+        assert!(table.contains(&section), "{table}");
         // MB/s, Mmsg/s, the median ratio, its quartiles, the pairs.
-        for name in std::iter::once("raw, large reads").chain(codecs) {
-            let row = figures(&table, section, name);
+        for name in std::iter::once("raw, 8 KiB/256 KiB").chain(codecs) {
+            let row = figures(&table, &section, name);
             assert_eq!(row.len(), 6, "{section} {name}: {row:?}");
             assert!(row.iter().all(|x| x.is_finite() && *x >= 0.0));
             assert!(row[3] <= row[2] && row[2] <= row[4], "{name}: {row:?}");
             assert_eq!(row[5], 2.0, "--quick runs 2 pairs a row");
         }
     }
-    assert_eq!(figures(&table, "64 B:", "framing-server").len(), 6);
+    let small = "over loopback TCP, 64 B: ratios";
+    assert_eq!(figures(&table, small, "framing-server").len(), 6);
+    for flush in ["8 KiB", "256 KiB", "1 MiB"] {
+        let name = format!("u32-length, flush {flush}");
+        assert_eq!(figures(&table, small, &name).len(), 6, "{name}");
+    }
     // Decode ns, encode ns, allocations per frame.
     let memory = "in memory, 64 B frames";
     for name in codecs
@@ -52,6 +68,17 @@ fn the_bench_prints_every_row_well_formed() {
         let row = figures(&table, memory, name);
         assert_eq!(row.len(), 3, "{name}: {row:?}");
         assert!(row[0] > 0.0 && row[1] > 0.0, "{name}: {row:?}");
+    }
+    // The decoder against its floor: nanoseconds a frame, each way.
+    let floor = "the u32-length decoder, 64 B frames in memory";
+    for way in [
+        "hand-written, from one buffer",
+        "the codec's decode, from one buffer",
+        "hand-written, through",
+        "FrameReader, through",
+    ] {
+        let ns = figures(&table, floor, way);
+        assert!(ns.last().is_some_and(|ns| *ns > 0.0), "{way}: {ns:?}");
     }
     // On tokio: MB/s and Mmsg/s for theirs; for ours, the ratio too.
     let tokio = "on tokio, 64 B over loopback, in FramedRead:";
