@@ -53,7 +53,11 @@ impl AsciiLength {
     }
 
     /// The six digits, once `len` is known to fit in them.
-    fn head(&self, len: usize, out: &mut dyn BufMut) -> io::Result<()> {
+    fn head(
+        &self,
+        len: usize,
+        out: &mut (impl BufMut + ?Sized),
+    ) -> io::Result<()> {
         if len > LARGEST {
             return Err(cannot_carry(
                 "ascii-length",
@@ -79,6 +83,17 @@ impl Codec for AsciiLength {
         payload: &[u8],
         out: &mut dyn BufMut,
     ) -> io::Result<()> {
+        self.head(payload.len(), out)?;
+        out.put_slice(payload);
+        Ok(())
+    }
+
+    fn encode_vec(
+        &mut self,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        // The same steps as `encode`, on the Vec itself: no dynamic call.
         self.head(payload.len(), out)?;
         out.put_slice(payload);
         Ok(())

@@ -43,6 +43,20 @@ impl Netstring {
     pub fn new(max: usize) -> Self {
         Self { max }
     }
+
+    /// `<length>:<payload>,` into `out`: `encode`'s steps, on any buffer.
+    fn put(
+        &self,
+        payload: &[u8],
+        out: &mut (impl BufMut + ?Sized),
+    ) -> io::Result<()> {
+        within("netstring", payload.len(), self.max)?;
+        push_decimal(out, payload.len(), 0);
+        out.put_u8(b':');
+        out.put_slice(payload);
+        out.put_u8(b',');
+        Ok(())
+    }
 }
 
 impl Codec for Netstring {
@@ -55,12 +69,16 @@ impl Codec for Netstring {
         payload: &[u8],
         out: &mut dyn BufMut,
     ) -> io::Result<()> {
-        within("netstring", payload.len(), self.max)?;
-        push_decimal(out, payload.len(), 0);
-        out.put_u8(b':');
-        out.put_slice(payload);
-        out.put_u8(b',');
-        Ok(())
+        self.put(payload, out)
+    }
+
+    fn encode_vec(
+        &mut self,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        // The same steps, on the Vec itself: no dynamic call.
+        self.put(payload, out)
     }
 
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {

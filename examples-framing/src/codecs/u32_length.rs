@@ -56,7 +56,12 @@ impl U32Length {
     }
 
     /// The 4-byte length, once it is known to fit.
-    fn head(&self, len: usize, out: &mut dyn BufMut) -> io::Result<()> {
+    #[inline]
+    fn head(
+        &self,
+        len: usize,
+        out: &mut (impl BufMut + ?Sized),
+    ) -> io::Result<()> {
         within("u32-length", len, self.max)?;
         let field = u32::try_from(len).map_err(|_| {
             cannot_carry("u32-length", "4 GiB or more does not fit in 32 bits")
@@ -81,6 +86,19 @@ impl Codec for U32Length {
         Ok(())
     }
 
+    #[inline]
+    fn encode_vec(
+        &mut self,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        // The same steps as `encode`, on the Vec itself: no dynamic call.
+        self.head(payload.len(), out)?;
+        out.put_slice(payload);
+        Ok(())
+    }
+
+    #[inline]
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
         let len = match self.len {
             Some(len) => len,
