@@ -143,9 +143,10 @@ pub const BUFFER: usize = 8 * 1024;
 
 /// How much a [`FrameWriter`] gathers before it writes, unless told
 /// otherwise ([`FrameWriter::with_flush`]): chosen by measurement.
-/// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames: on loopback, 8
-/// KiB writes keep about 0.34 of raw's best, 64 KiB 0.56, 256 KiB 0.70,
-/// and 1 MiB no more than 256 KiB, in four times the memory.
+/// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames. On loopback,
+/// in three runs, 8 KiB writes kept 0.34 to 0.43 of raw at its best,
+/// 64 KiB 0.52 to 0.63, 256 KiB 0.75 or 0.76, and 1 MiB no more (0.64 to
+/// 0.76) in four times the memory.
 pub const FLUSH_AT: usize = 256 * 1024;
 
 /// Reads frames from a byte stream with a codec, keeping every byte that
