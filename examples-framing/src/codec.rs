@@ -448,6 +448,7 @@ pub fn decode_all(
 
 /// Append `n` in decimal, zero-padded to at least `width` digits, without
 /// allocating (one frame, one buffer: no String per frame).
+#[inline]
 pub(crate) fn push_decimal(
     out: &mut (impl BufMut + ?Sized),
     mut n: usize,
@@ -513,6 +514,7 @@ pub(crate) fn show(byte: u8) -> String {
 /// (the bytes examined by earlier calls for the same frame), and moving
 /// `*scanned` on. `Ok(None)` if it is not there yet; InvalidData once more
 /// than `max` bytes have come without it.
+#[inline]
 pub(crate) fn find_end(
     codec: &str,
     input: &[u8],

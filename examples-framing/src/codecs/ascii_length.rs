@@ -53,6 +53,7 @@ impl AsciiLength {
     }
 
     /// The six digits, once `len` is known to fit in them.
+    #[inline]
     fn head(
         &self,
         len: usize,
@@ -88,6 +89,7 @@ impl Codec for AsciiLength {
         Ok(())
     }
 
+    #[inline]
     fn encode_vec(
         &mut self,
         payload: &[u8],
@@ -99,6 +101,7 @@ impl Codec for AsciiLength {
         Ok(())
     }
 
+    #[inline]
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
         // Six digits are cheap to read again: no state to keep.
         let Some(header) = input.first_chunk::<WIDTH>() else {

@@ -55,6 +55,7 @@ impl Codec for Line {
         "line"
     }
 
+    #[inline]
     fn encode(
         &mut self,
         payload: &[u8],
@@ -67,6 +68,7 @@ impl Codec for Line {
         Ok(())
     }
 
+    #[inline]
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
         let found = find_end("line", input, b'\n', &mut self.scanned, self.max);
         Ok(found?.map(|end| Frame {

@@ -45,6 +45,7 @@ impl Netstring {
     }
 
     /// `<length>:<payload>,` into `out`: `encode`'s steps, on any buffer.
+    #[inline]
     fn put(
         &self,
         payload: &[u8],
@@ -72,6 +73,7 @@ impl Codec for Netstring {
         self.put(payload, out)
     }
 
+    #[inline]
     fn encode_vec(
         &mut self,
         payload: &[u8],
@@ -81,6 +83,7 @@ impl Codec for Netstring {
         self.put(payload, out)
     }
 
+    #[inline]
     fn decode(&mut self, input: &mut [u8]) -> io::Result<Option<Frame>> {
         // The length is read again on each call: the limit bounds it to a
         // few digits, so there is no state worth keeping.
