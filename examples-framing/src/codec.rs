@@ -144,8 +144,8 @@ pub const BUFFER: usize = 8 * 1024;
 /// How much a [`FrameWriter`] gathers before it writes, unless told
 /// otherwise ([`FrameWriter::with_flush`]): chosen by measurement.
 /// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames. On loopback,
-/// in three runs, 8 KiB writes kept 0.34 to 0.43 of raw at its best,
-/// 64 KiB 0.52 to 0.63, 256 KiB 0.75 or 0.76, and 1 MiB no more (0.64 to
+/// in six runs, 8 KiB writes kept 0.31 to 0.43 of raw at its best, 64
+/// KiB 0.52 to 0.63, 256 KiB 0.66 to 0.76, and 1 MiB no more (0.63 to
 /// 0.76) in four times the memory.
 pub const FLUSH_AT: usize = 256 * 1024;
 
