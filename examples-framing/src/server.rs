@@ -36,7 +36,7 @@ pub fn answer(
     split_writes: bool,
     say: &Narrator,
 ) -> Result<(), Failure> {
-    let (mut number, mut reply, mut frame) = (0, Vec::new(), Vec::new());
+    let mut number = 0;
     // One FrameReader for the whole connection, inside `frames`: it holds
     // what arrived of the frame in progress, whatever happens to a read,
     // and what it read ahead belongs to the next frames.
@@ -47,9 +47,10 @@ pub fn answer(
             frame(n = number, bytes = payload.len()),
             "frame {n}: {bytes} bytes; sending them back reversed"
         );
-        // Two buffers for the whole connection: no allocation per frame.
+        // Fresh buffers per frame, freed after it: a connection holds no
+        // reply memory between frames, outside --max-memory's budget.
+        let (mut reply, mut frame) = (Vec::new(), Vec::new());
         transform(payload, &mut reply);
-        frame.clear();
         let encoded = codec.encode(&reply, &mut frame);
         encoded.with_context(|| format!("encode reply {number}"))?;
         // One write for the whole frame (--split-writes: two, wrongly).
