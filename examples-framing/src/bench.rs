@@ -77,7 +77,9 @@ impl Plan {
 /// The sizes the socket table compares.
 pub const SIZES: [usize; 2] = [64, 64 * 1024];
 
-/// The read buffer of the in-memory table's readers.
+/// The read buffer of the readers that do not take raw's best shape: the
+/// in-memory table's, `framing-server`'s client, and `FramedRead`'s on
+/// tokio (the same for both of its codecs).
 const READ_BUFFER: usize = 256 * 1024;
 
 /// The write sizes the raw sweep tries: what the sender gathers per write.
