@@ -15,6 +15,17 @@ fn script(name: &str) -> String {
     format!("{}/python/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// What the script `name` of `python/` printed, run with `args`; it must
+/// succeed.
+fn said(name: &str, args: &[&str]) -> String {
+    let out = python_client(script(name))
+        .args(args)
+        .output()
+        .expect("run python3");
+    assert!(out.status.success(), "{name}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Both Rust servers on one port (the first picks it), announcing every
 /// 200 ms, as `alpha` (blocking) and `beta` (async).
 fn both_servers() -> (Vec<Server>, String) {
@@ -32,29 +43,20 @@ fn both_servers() -> (Vec<Server>, String) {
 #[cfg_attr(no_python, ignore = "needs python3 (3.8 or newer) on the PATH")]
 fn the_python_client_discovers_both_servers_and_hears_them_announce() {
     let (mut servers, port) = both_servers();
-    let found = python_client(script("client.py"))
-        .args(["discover", "--port", &port, "--wait", "1"])
-        .output()
-        .expect("run python3");
-    let said = String::from_utf8_lossy(&found.stdout);
-    assert!(found.status.success(), "{found:?}");
+    let found =
+        said("client.py", &["discover", "--port", &port, "--wait", "1"]);
     let from = format!("port 8000 from 127.0.0.1:{port}");
     for name in ["alpha", "beta"] {
-        assert!(said.contains(&format!("{name} {from}")), "{said}");
+        assert!(found.contains(&format!("{name} {from}")), "{found}");
     }
     // Each answered the Python client, to it alone.
     for server in &mut servers {
         let answered = server.wait_for_event("answered");
         assert!(answered.get("to").starts_with("127.0.0.1:"), "{answered:?}");
     }
-    let heard = python_client(script("client.py"))
-        .args(["listen", "--port", &port, "--for", "1.5"])
-        .output()
-        .expect("run python3");
-    let said = String::from_utf8_lossy(&heard.stdout);
-    assert!(heard.status.success(), "{heard:?}");
+    let heard = said("client.py", &["listen", "--port", &port, "--for", "1.5"]);
     for name in ["alpha", "beta"] {
-        assert!(said.contains(&format!("{name} {from}")), "{said}");
+        assert!(heard.contains(&format!("{name} {from}")), "{heard}");
     }
 }
 
@@ -92,12 +94,7 @@ fn a_query_with_a_newline_or_a_short_id_gets_no_answer_and_no_error() {
         let mut server =
             Server::start(bin, &["--addr", "0.0.0.0:0", "--events"]);
         let port = server.addr().port().to_string();
-        let out = python_client(script("query_format.py"))
-            .args(["--port", &port])
-            .output()
-            .expect("run python3");
-        let said = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{out:?}");
+        let said = said("query_format.py", &["--port", &port]);
         let lines: Vec<&str> = said.lines().collect();
         assert!(lines[0].starts_with("a trailing newline no answer"));
         assert!(lines[1].starts_with("'%x'               no answer"));
@@ -114,12 +111,7 @@ fn a_query_with_a_newline_or_a_short_id_gets_no_answer_and_no_error() {
 #[cfg_attr(no_python, ignore = "needs python3 (3.8 or newer) on the PATH")]
 fn a_listener_needs_so_reuseaddr_and_a_bind_to_every_address() {
     let (_servers, port) = both_servers();
-    let out = python_client(script("listener_binds.py"))
-        .args(["--port", &port])
-        .output()
-        .expect("run python3");
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
+    let said = said("listener_binds.py", &["--port", &port]);
     let lines: Vec<&str> = said.lines().collect();
     // Without SO_REUSEADDR: EADDRINUSE. Bound to 127.0.0.1: nothing heard
     // in a second (five announcements). Both right: an announcement.

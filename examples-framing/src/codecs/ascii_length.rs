@@ -72,6 +72,19 @@ impl AsciiLength {
         push_decimal(out, len, WIDTH);
         Ok(())
     }
+
+    /// The digits, then the payload, into `out`: `encode`'s steps, on any
+    /// buffer.
+    #[inline]
+    fn put(
+        &self,
+        payload: &[u8],
+        out: &mut (impl BufMut + ?Sized),
+    ) -> io::Result<()> {
+        self.head(payload.len(), out)?;
+        out.put_slice(payload);
+        Ok(())
+    }
 }
 
 impl Codec for AsciiLength {
@@ -84,9 +97,7 @@ impl Codec for AsciiLength {
         payload: &[u8],
         out: &mut dyn BufMut,
     ) -> io::Result<()> {
-        self.head(payload.len(), out)?;
-        out.put_slice(payload);
-        Ok(())
+        self.put(payload, out)
     }
 
     #[inline]
@@ -95,10 +106,8 @@ impl Codec for AsciiLength {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        // The same steps as `encode`, on the Vec itself: no dynamic call.
-        self.head(payload.len(), out)?;
-        out.put_slice(payload);
-        Ok(())
+        // The same steps, on the Vec itself: no dynamic call.
+        self.put(payload, out)
     }
 
     #[inline]

@@ -69,6 +69,19 @@ impl U32Length {
         out.put_u32(field);
         Ok(())
     }
+
+    /// The length, then the payload, into `out`: `encode`'s steps, on any
+    /// buffer.
+    #[inline]
+    fn put(
+        &self,
+        payload: &[u8],
+        out: &mut (impl BufMut + ?Sized),
+    ) -> io::Result<()> {
+        self.head(payload.len(), out)?;
+        out.put_slice(payload);
+        Ok(())
+    }
 }
 
 impl Codec for U32Length {
@@ -81,9 +94,7 @@ impl Codec for U32Length {
         payload: &[u8],
         out: &mut dyn BufMut,
     ) -> io::Result<()> {
-        self.head(payload.len(), out)?;
-        out.put_slice(payload);
-        Ok(())
+        self.put(payload, out)
     }
 
     #[inline]
@@ -92,10 +103,8 @@ impl Codec for U32Length {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        // The same steps as `encode`, on the Vec itself: no dynamic call.
-        self.head(payload.len(), out)?;
-        out.put_slice(payload);
-        Ok(())
+        // The same steps, on the Vec itself: no dynamic call.
+        self.put(payload, out)
     }
 
     #[inline]
