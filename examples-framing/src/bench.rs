@@ -38,6 +38,10 @@ use crate::server;
 
 #[cfg(feature = "tokio")]
 mod framed;
+mod pin;
+
+use pin::other_end;
+pub use pin::pin_ends;
 
 /// How much to measure.
 #[derive(Clone, Copy, Debug)]
@@ -384,7 +388,7 @@ fn measure(
 fn measure_raw(raw: Raw, size: usize, count: usize) -> io::Result<Duration> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let receiver = thread::spawn(move || -> io::Result<usize> {
+    let receiver = other_end(move || -> io::Result<usize> {
         let (stream, _) = listener.accept()?;
         let (mut buffer, mut bytes) = (vec![0u8; raw.read], 0);
         loop {
@@ -417,7 +421,7 @@ fn measure_hand(
 ) -> io::Result<Duration> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let receiver = thread::spawn(move || -> io::Result<usize> {
+    let receiver = other_end(move || -> io::Result<usize> {
         let (stream, _) = listener.accept()?;
         hand_through_reads_of(&stream, read)
     });
@@ -452,7 +456,7 @@ fn measure_codec<C: Codec + 'static>(
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let max = message.len() * 2;
-    let receiver = thread::spawn(move || -> io::Result<usize> {
+    let receiver = other_end(move || -> io::Result<usize> {
         let (stream, _) = listener.accept()?;
         let mut codec = new(max);
         let mut input = FrameReader::with_capacity(read, stream);
@@ -501,7 +505,7 @@ fn measure_server(size: usize, count: usize) -> io::Result<Duration> {
         max_frame: size * 2,
         ..server::Options::default()
     };
-    let server = thread::spawn(move || -> io::Result<()> {
+    let server = other_end(move || -> io::Result<()> {
         let (stream, _) = listener.accept()?;
         let say = Narrator::server(Verbosity::Silent);
         server::connection(
@@ -517,7 +521,7 @@ fn measure_server(size: usize, count: usize) -> io::Result<Duration> {
     let stream = TcpStream::connect(addr)?;
     let sender = {
         let stream = stream.try_clone()?;
-        thread::spawn(move || -> io::Result<()> {
+        other_end(move || -> io::Result<()> {
             let mut codec = Strategy::U32Length.codec(size * 2);
             let mut output = FrameWriter::new(&stream);
             for _ in 0..count {
@@ -924,7 +928,7 @@ fn round_trip(
 ) -> io::Result<Duration> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let server = thread::spawn(move || -> io::Result<()> {
+    let server = other_end(move || -> io::Result<()> {
         let (stream, _) = listener.accept()?;
         stream.set_nodelay(nodelay)?;
         let mut codec = Strategy::U32Length.codec(1 << 16);

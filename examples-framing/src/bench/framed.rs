@@ -7,7 +7,6 @@
 use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
@@ -70,7 +69,7 @@ fn run(
     let addr = listener.local_addr()?;
     let bytes = Arc::clone(wire);
     let started = Instant::now();
-    let sender = thread::spawn(move || -> io::Result<()> {
+    let sender = super::other_end(move || -> io::Result<()> {
         // Dropped after the last byte: the FIN ends the receiver's stream.
         TcpStream::connect(addr)?.write_all(&bytes)
     });

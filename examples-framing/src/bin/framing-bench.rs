@@ -56,6 +56,10 @@ struct Args {
     /// mean little.
     #[arg(long)]
     quick: bool,
+    /// Leave the sender's and the receiver's threads to the scheduler,
+    /// instead of one CPU each: rows then swing more from run to run.
+    #[arg(long)]
+    unpinned: bool,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,17 @@ fn run(args: &Args) -> Result<(), Failure> {
     } else {
         "release build"
     };
+    // Before any measurement: the in-memory runs stay on the first CPU too.
+    let placement = if args.unpinned {
+        "threads unpinned (--unpinned)".to_owned()
+    } else {
+        match bench::pin_ends() {
+            Ok([sender, receiver]) => {
+                format!("sender on CPU {sender}, receiver on CPU {receiver}")
+            }
+            Err(e) => format!("threads unpinned: {e}"),
+        }
+    };
     let rows = bench::throughput(plan)
         .map_err(|e| Failure::new("measure throughput", e))?;
     let memory = bench::in_memory(plan, allocations)
@@ -81,7 +96,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     let on_tokio = bench::on_tokio(plan)
         .map_err(|e| Failure::new("measure FramedRead on tokio", e))?;
     let mut text = format!(
-        "framing-bench ({profile}; {} MiB a run, {} pairs a row)\n",
+        "framing-bench ({profile}; {} MiB a run, {} pairs a row)\n{placement}\n",
         plan.volume >> 20,
         plan.pairs
     );
