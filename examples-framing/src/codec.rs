@@ -341,9 +341,9 @@ impl<W: Write> FrameWriter<W> {
 
     // ANCHOR: frame_writer
     /// Encode one frame into the buffer; write the buffer out once it holds
-    /// its flush size. A large payload that the codec carries unchanged is
-    /// not copied: what is buffered, its head, the payload and its tail
-    /// leave in one `writev`. Generic over the codec: called with a codec's
+    /// its flush size, or at once after a large frame. A large payload that
+    /// the codec carries unchanged is not copied: what is buffered, its
+    /// head, the payload and its tail leave in one `writev`. Generic over the codec: called with a codec's
     /// own type, the loop that calls it has no dynamic call per frame.
     #[inline]
     pub fn queue<C: Codec + ?Sized>(
@@ -363,7 +363,10 @@ impl<W: Write> FrameWriter<W> {
             self.buf.truncate(before);
         }
         codec.encode_vec(payload, &mut self.buf)?;
-        if self.buf.len() >= self.flush_at {
+        // A large frame goes at once, like the vectored ones above: base64
+        // at 64 KiB kept 0.53 of raw gathered into 256 KiB writes, and
+        // 0.62 to 0.69 written frame by frame (framing-bench).
+        if self.buf.len() >= self.flush_at || payload.len() >= VECTORED_FROM {
             self.flush()?;
         }
         Ok(())
@@ -394,7 +397,10 @@ impl<W: Write> FrameWriter<W> {
 }
 
 /// `write_all` for a vectored write: loop until every part is taken.
-fn write_all_vectored(out: &mut dyn Write, parts: &[&[u8]]) -> io::Result<()> {
+pub(crate) fn write_all_vectored(
+    out: &mut dyn Write,
+    parts: &[&[u8]],
+) -> io::Result<()> {
     let mut slices = [IoSlice::new(&[]); 3];
     for (slice, part) in slices.iter_mut().zip(parts) {
         *slice = IoSlice::new(part);
@@ -465,7 +471,12 @@ pub(crate) fn push_decimal(
         }
     }
     let at = at.min(digits.len().saturating_sub(width));
-    out.put_slice(&digits[at..]);
+    // A byte at a time: on a Vec, a few pushes cost less than the call to
+    // memcpy that a copy of a length known only now makes (netstring's
+    // encode at 64 B: 10 ns against 14).
+    for &digit in &digits[at..] {
+        out.put_u8(digit);
+    }
 }
 
 /// An InvalidData error: the bytes are not what this framing expects.

@@ -103,9 +103,8 @@ fn run(args: &Args) -> Result<(), Failure> {
     let tokio = on_tokio.as_ref();
     text.push_str(&bench::render(&rows, &memory, &floor, &trips, tokio));
     text.push_str("\ntargets:\n");
-    for (met, line) in bench::verdicts(&rows, &memory, &floor, tokio) {
-        let mark = if met { "met   " } else { "MISSED" };
-        text.push_str(&format!("  {mark} {line}\n"));
+    for (verdict, line) in bench::verdicts(&rows, &memory, &floor, tokio) {
+        text.push_str(&format!("  {} {line}\n", verdict.mark()));
     }
     match io::stdout().lock().write_all(text.as_bytes()) {
         // A reader that stopped early (`| head`) wants no more: not an

@@ -128,6 +128,35 @@ proptest! {
     }
 
     #[test]
+    fn encode_vec_appends_what_encode_does(
+        strategy in prop::sample::select(Framing::ALL.to_vec()),
+        payload in prop::collection::vec(any::<u8>(), 0..7000),
+        before in prop::collection::vec(any::<u8>(), 0..8),
+    ) {
+        // FrameWriter's path (encode_vec, on the Vec) and the dynamic one
+        // (encode, through &mut dyn BufMut) must put the same bytes on the
+        // wire, after whatever the buffer already holds; 7000 bytes cross
+        // base64's 3 KiB chunks.
+        let mut payload = payload;
+        if strategy == Framing::Line {
+            // A line cannot carry its terminator.
+            payload.iter_mut().filter(|b| **b == b'\n').for_each(|b| *b = b' ');
+        }
+        let mut codec = strategy.codec(1 << 20);
+        let (mut fast, mut dynamic) = (before.clone(), before.clone());
+        codec.encode_vec(&payload, &mut fast).expect("encode_vec");
+        let out: &mut dyn bytes::BufMut = &mut dynamic;
+        codec.encode(&payload, out).expect("encode");
+        prop_assert_eq!(&fast[..before.len()], &before[..]);
+        let frames = decode_all(strategy, &fast[before.len()..], vec![1 << 20], vec![false], 64, 1 << 20);
+        prop_assert_eq!(frames.expect("decode"), vec![payload]);
+        // Each delimiter frame draws a delimiter of its own.
+        if strategy != Framing::Delimiter {
+            prop_assert_eq!(fast, dynamic);
+        }
+    }
+
+    #[test]
     fn line_frames_without_newlines_survive_any_split(
         payloads in prop::collection::vec(prop::collection::vec(any::<u8>().prop_map(|b| if b == b'\n' { b' ' } else { b }), 0..400), 0..8),
         cuts in prop::collection::vec(1usize..70, 1..16),
