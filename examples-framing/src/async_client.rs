@@ -14,13 +14,14 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use crate::client::check;
 use crate::codecs::Strategy;
 pub use crate::options::AsyncClientOptions as Options;
+use crate::tokio_codec::TokioCodec;
 
 // ANCHOR: story
 /// Send each of `messages` as one frame on `stream`, check each reply, and
 /// hand it to `on_reply`; each step waits `wait` at most.
-pub async fn exchange(
+pub async fn exchange<C: TokioCodec>(
     stream: TcpStream,
-    strategy: Strategy,
+    codec: fn(usize) -> C,
     max_frame: usize,
     messages: &[Vec<u8>],
     wait: Duration,
@@ -30,8 +31,8 @@ pub async fn exchange(
     // FramedRead runs the lesson's decoder over the read half, FramedWrite
     // its encoder over the write half: the bytes are the blocking pair's.
     let (read, write) = stream.into_split();
-    let mut replies = FramedRead::new(read, strategy.codec(max_frame));
-    let mut requests = FramedWrite::new(write, strategy.codec(max_frame));
+    let mut replies = FramedRead::new(read, codec(max_frame));
+    let mut requests = FramedWrite::new(write, codec(max_frame));
     for (number, message) in (1..).zip(messages) {
         // One frame per message: send() encodes it into FramedWrite's
         // buffer and flushes it.

@@ -28,15 +28,16 @@ use crate::codec::{BUFFER, Codec};
 pub use crate::options::AsyncServerOptions as Options;
 use crate::server::check_frame;
 use crate::server::memory::{self, FIRST, check_sizes, sizes};
+use crate::tokio_codec::TokioCodec;
 
 // ANCHOR: story
 /// One connection: frames in, each payload sent back reversed in a frame,
 /// until the client is done. Each wait for a frame lasts `read_timeout`;
 /// the client may stay silent for `idle`. `frames` runs the lesson's
 /// decoder over the read half, `replies` its encoder over the write half.
-pub async fn answer(
-    frames: &mut Frames,
-    replies: &mut Replies,
+pub async fn answer<C: TokioCodec>(
+    frames: &mut Frames<C>,
+    replies: &mut Replies<C>,
     read_timeout: Duration,
     idle: Duration,
     say: &Narrator,
@@ -118,12 +119,12 @@ pub fn serve(
     ))
 }
 
-/// The frames the story reads: the lesson's decoder, guarded by the
+/// The frames the story reads: the lesson's decoder `C`, guarded by the
 /// budget.
-pub type Frames = FramedRead<Reading<OwnedReadHalf>, Guarded>;
+pub type Frames<C> = FramedRead<Reading<OwnedReadHalf>, Guarded<C>>;
 
-/// The replies the story writes: the lesson's encoder.
-pub type Replies = FramedWrite<OwnedWriteHalf, Box<dyn Codec>>;
+/// The replies the story writes: the lesson's encoder `C`.
+pub type Replies<C> = FramedWrite<OwnedWriteHalf, C>;
 
 // ANCHOR: connection
 /// One connection, hardened: room in `--max-memory` for its first frames,
@@ -136,31 +137,33 @@ async fn connection(
     say: &Narrator,
 ) -> Result<(), Failure> {
     let (read, write) = stream.into_split();
-    let codec = || opts.strategy.codec(opts.max_frame);
-    let mut replies = FramedWrite::new(write, codec());
-    let Ok(share) = budget.take(FIRST, Duration::ZERO) else {
-        return no_memory(&mut replies, budget, say).await;
-    };
-    let (_, whole) = sizes(opts.max_frame);
-    // Reading: while a read waits, the connection is waiting on its
-    // client, and a full server may evict it (common::room).
-    let read = Reading(read);
-    let mut frames = FramedRead::new(read, Guarded::new(codec(), share, whole));
-    let (wait, idle) = (opts.read_timeout, opts.idle_timeout);
-    let told = answer(&mut frames, &mut replies, wait, idle, say).await;
-    match told {
-        Err(_) if frames.decoder().out_of_memory => {
-            no_memory(&mut replies, budget, say).await
+    // The codec as its own type (with_codec!): no dynamic call per frame.
+    crate::with_codec!(opts.strategy, |new| {
+        let mut replies = FramedWrite::new(write, new(opts.max_frame));
+        let Ok(share) = budget.take(FIRST, Duration::ZERO) else {
+            return no_memory(&mut replies, budget, say).await;
+        };
+        let (_, whole) = sizes(opts.max_frame);
+        // Reading: while a read waits, the connection is waiting on its
+        // client, and a full server may evict it (common::room).
+        let guarded = Guarded::new(new(opts.max_frame), share, whole);
+        let mut frames = FramedRead::new(Reading(read), guarded);
+        let (wait, idle) = (opts.read_timeout, opts.idle_timeout);
+        let told = answer(&mut frames, &mut replies, wait, idle, say).await;
+        match told {
+            Err(_) if frames.decoder().out_of_memory => {
+                no_memory(&mut replies, budget, say).await
+            }
+            told => told,
         }
-        told => told,
-    }
+    })
 }
 // ANCHOR_END: connection
 
 /// No room in --max-memory for this client's frame: say so, to it and to
 /// the log, and close.
-async fn no_memory(
-    replies: &mut Replies,
+async fn no_memory<C: TokioCodec>(
+    replies: &mut Replies<C>,
     budget: &Budget,
     say: &Narrator,
 ) -> Result<(), Failure> {
@@ -180,16 +183,16 @@ async fn no_memory(
 /// buffer holds: past its first chunk, a frame needs room for the largest
 /// frame and its reply, taken at once or not at all (the async server
 /// never waits for room: a task that waited would hold its buffer).
-pub struct Guarded {
-    codec: Box<dyn Codec>,
+pub struct Guarded<C> {
+    codec: C,
     share: Share,
     whole: usize,
     /// True once a frame found no room: the connection refuses it.
     pub out_of_memory: bool,
 }
 
-impl Guarded {
-    fn new(codec: Box<dyn Codec>, share: Share, whole: usize) -> Guarded {
+impl<C: Codec> Guarded<C> {
+    fn new(codec: C, share: Share, whole: usize) -> Guarded<C> {
         Guarded {
             codec,
             share,
@@ -212,7 +215,7 @@ impl Guarded {
     }
 }
 
-impl Decoder for Guarded {
+impl<C: TokioCodec> Decoder for Guarded<C> {
     type Item = BytesMut;
     type Error = io::Error;
 

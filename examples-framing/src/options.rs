@@ -280,8 +280,12 @@ impl AsyncClientOptions {
         common::tasks::runtime()?.block_on(async {
             let stream =
                 async_client::connect(addr, strategy, wait, say).await?;
-            let exchange = async_client::exchange;
-            exchange(stream, strategy, max, messages, wait, say, on_reply).await
+            // The codec as its own type (with_codec!): no dynamic call per
+            // frame.
+            crate::with_codec!(strategy, |new| {
+                let exchange = async_client::exchange;
+                exchange(stream, new, max, messages, wait, say, on_reply).await
+            })
         })
     }
 }

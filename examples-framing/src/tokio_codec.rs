@@ -39,9 +39,27 @@ use crate::codecs::{
     AsciiLength, Base64, Delimiter, Escaped, Line, Netstring, U32Length,
 };
 
+/// A codec tokio-util can drive: its decoder in `FramedRead`, its encoder
+/// in `FramedWrite`. Every codec of `codecs/` is one, as its own type (what
+/// the async binaries run, through `with_codec!`) or boxed.
+pub trait TokioCodec:
+    Codec
+    + Decoder<Item = BytesMut, Error = io::Error>
+    + for<'a> Encoder<&'a [u8], Error = io::Error>
+{
+}
+
+impl<C> TokioCodec for C where
+    C: Codec
+        + Decoder<Item = BytesMut, Error = io::Error>
+        + for<'a> Encoder<&'a [u8], Error = io::Error>
+{
+}
+
 /// Split the next frame off `src`, and keep only its payload.
-fn decode(
-    codec: &mut dyn Codec,
+#[inline]
+fn decode<C: Codec + ?Sized>(
+    codec: &mut C,
     src: &mut BytesMut,
 ) -> io::Result<Option<BytesMut>> {
     let Some(frame) = codec.decode(&mut src[..])? else {
@@ -55,8 +73,8 @@ fn decode(
 
 /// At the end of the stream: a last frame, or a clean end, or the same
 /// UnexpectedEof the blocking reader gives.
-fn decode_eof(
-    codec: &mut dyn Codec,
+fn decode_eof<C: Codec + ?Sized>(
+    codec: &mut C,
     src: &mut BytesMut,
 ) -> io::Result<Option<BytesMut>> {
     match decode(codec, src)? {
