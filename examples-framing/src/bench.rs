@@ -6,15 +6,18 @@
 //! series of *pairs*: a baseline run and the row's run back to back, in
 //! alternating order, over fresh connections, and the row reports the
 //! median of the pairs' ratios with their spread. Two runs of a pair share
-//! whatever mode the machine is in.
+//! whatever mode the machine is in. The sender runs on one CPU and the
+//! receiver on another (`bench/pin.rs`), so the scheduler cannot change
+//! the placement between the two runs.
 //!
 //! - Over loopback TCP, for 64 B and 64 KiB messages: first raw bytes (the
 //!   receiver knows the size, so it only counts) in every shape of a sweep,
 //!   write sizes from 8 KiB to 1 MiB by read sizes, interleaved; the best
 //!   shape is the baseline. Then raw as this bench used to send it (8 KiB
-//!   writes), each codec, `FrameWriter`'s flush sizes, and
-//!   `framing-server` itself, each paired with raw at its best. A codec
-//!   runs as its own type (`with_codec!`), as the binaries run it.
+//!   writes), each codec, `FrameWriter`'s flush sizes, `framing-server`
+//!   itself, and each framing with a target written out by hand, its floor
+//!   (`bench/hand.rs`), each paired with raw at its best. A codec runs as
+//!   its own type (`with_codec!`), as the binaries run it.
 //! - In memory, no socket: each codec decoding and encoding 64 B frames;
 //!   the u32-length decoder alone, through `FrameReader`, and the
 //!   hand-written floor of both; tokio-util's `LengthDelimitedCodec` and
@@ -1151,11 +1154,12 @@ pub fn verdicts(
             }
             _ => Verdict::Missed,
         };
-        let hand = hand.map_or(String::new(), |h| format!(", by hand {h:.2}"));
+        // Three decimals: 0.698 is a miss, and would print as 0.70.
+        let hand = hand.map_or(String::new(), |h| format!(", by hand {h:.3}"));
         out.push((
             verdict,
             format!(
-                "{name} at {}: {codec:.2} of raw at its best (target \
+                "{name} at {}: {codec:.3} of raw at its best (target \
                  {target}{hand})",
                 size_label(size),
             ),
