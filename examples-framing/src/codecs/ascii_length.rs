@@ -167,6 +167,7 @@ impl Codec for AsciiLength {
 // ANCHOR_END: ascii_length
 
 /// The number six ASCII digits spell, or `None` if one is not a digit.
+#[inline]
 fn digits(header: &[u8; WIDTH]) -> Option<usize> {
     header.iter().try_fold(0usize, |n, &d| {
         d.is_ascii_digit().then(|| n * 10 + usize::from(d - b'0'))

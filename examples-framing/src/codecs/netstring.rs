@@ -140,48 +140,60 @@ impl Netstring {
     /// The length and where its ':' is, once the ':' has arrived; the
     /// digits are checked as they arrive, and a length past the limit is
     /// refused as soon as its digits say so.
+    #[inline]
     fn length(&self, input: &[u8]) -> io::Result<Option<(usize, usize)>> {
-        let mut len: usize = 0;
-        for (at, &byte) in input.iter().enumerate() {
-            match byte {
-                b':' if at > 0 => return Ok(Some((len, at))),
-                b'0'..=b'9' if at == 1 && len == 0 => {
-                    return Err(invalid(
-                        "netstring",
-                        "a length with a leading zero",
-                    ));
-                }
-                d @ b'0'..=b'9' => {
-                    len = len
-                        .checked_mul(10)
-                        .and_then(|l| l.checked_add(usize::from(d - b'0')))
-                        .unwrap_or(usize::MAX);
-                    if len > self.max {
-                        return Err(invalid(
-                            "netstring",
-                            format_args!(
-                                "the length passes {}, the limit, at digit \
-                                    {}",
-                                self.max,
-                                at + 1
-                            ),
-                        ));
-                    }
-                }
-                other => {
-                    let expected =
-                        if at == 0 { "a digit" } else { "a digit or ':'" };
-                    return Err(invalid(
-                        "netstring",
-                        format_args!(
-                            "expected {expected}, got {}",
-                            show(other)
-                        ),
-                    ));
-                }
+        // The digits first, with no check per digit (19 cannot overflow a
+        // usize): this loop runs for every frame.
+        let (mut len, mut at) = (0usize, 0);
+        while let Some(&digit @ b'0'..=b'9') = input.get(at) {
+            if at == 19 {
+                return Err(self.past_limit(input));
+            }
+            len = len * 10 + usize::from(digit - b'0');
+            at += 1;
+        }
+        if len > self.max {
+            return Err(self.past_limit(input));
+        }
+        if at > 1 && input[0] == b'0' {
+            return Err(invalid("netstring", "a length with a leading zero"));
+        }
+        match input.get(at) {
+            None => Ok(None),
+            Some(b':') if at > 0 => Ok(Some((len, at))),
+            Some(&other) => {
+                let expected =
+                    if at == 0 { "a digit" } else { "a digit or ':'" };
+                Err(invalid(
+                    "netstring",
+                    format_args!("expected {expected}, got {}", show(other)),
+                ))
             }
         }
-        Ok(None)
+    }
+
+    /// The error for digits that pass the limit, naming the digit that
+    /// did: the slow path, for a frame that is refused.
+    #[cold]
+    fn past_limit(&self, input: &[u8]) -> io::Error {
+        let mut len: usize = 0;
+        let mut at = 0;
+        for &digit in input.iter().take_while(|b| b.is_ascii_digit()) {
+            len = len
+                .saturating_mul(10)
+                .saturating_add(usize::from(digit - b'0'));
+            at += 1;
+            if len > self.max {
+                break;
+            }
+        }
+        invalid(
+            "netstring",
+            format_args!(
+                "the length passes {}, the limit, at digit {at}",
+                self.max
+            ),
+        )
     }
 }
 // ANCHOR_END: netstring
