@@ -1155,12 +1155,11 @@ pub fn verdicts(
             _ => Verdict::Missed,
         };
         // Three decimals: 0.698 is a miss, and would print as 0.70.
-        let hand = hand.map_or(String::new(), |h| format!(", by hand {h:.3}"));
+        let hand = hand.map_or(String::new(), |h| format!("; by hand {h:.3}"));
         out.push((
             verdict,
             format!(
-                "{name} at {}: {codec:.3} of raw at its best (target \
-                 {target}{hand})",
+                "{name} at {}: {codec:.3} of best raw (target {target}{hand})",
                 size_label(size),
             ),
         ));

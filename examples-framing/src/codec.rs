@@ -143,10 +143,11 @@ pub const BUFFER: usize = 8 * 1024;
 
 /// How much a [`FrameWriter`] gathers before it writes, unless told
 /// otherwise ([`FrameWriter::with_flush`]): chosen by measurement.
-/// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames. On loopback,
-/// in six runs, 8 KiB writes kept 0.31 to 0.43 of raw at its best, 64
-/// KiB 0.52 to 0.63, 256 KiB 0.66 to 0.76, and 1 MiB no more (0.63 to
-/// 0.76) in four times the memory.
+/// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames, each end of the
+/// connection on a CPU of its own. In three runs, 8 KiB writes kept 0.45
+/// to 0.50 of raw at its best, 64 KiB 0.68 to 0.75, 256 KiB 0.85 to 0.92,
+/// and 1 MiB 0.97 to 0.99: a tenth more for four times the memory in every
+/// writer, which a sender that wants it asks `with_flush` for.
 pub const FLUSH_AT: usize = 256 * 1024;
 
 /// Reads frames from a byte stream with a codec, keeping every byte that
@@ -343,8 +344,9 @@ impl<W: Write> FrameWriter<W> {
     /// Encode one frame into the buffer; write the buffer out once it holds
     /// its flush size, or at once after a large frame. A large payload that
     /// the codec carries unchanged is not copied: what is buffered, its
-    /// head, the payload and its tail leave in one `writev`. Generic over the codec: called with a codec's
-    /// own type, the loop that calls it has no dynamic call per frame.
+    /// head, the payload and its tail leave in one `writev`. Generic over
+    /// the codec: called with a codec's own type, the loop that calls it
+    /// has no dynamic call per frame.
     #[inline]
     pub fn queue<C: Codec + ?Sized>(
         &mut self,

@@ -22,7 +22,7 @@ static CPUS: OnceLock<[usize; 2]> = OnceLock::new();
 
 /// Pin the calling thread (the bench's own: senders and the in-memory
 /// runs) to the first CPU this process may run on, and keep the second for
-/// [`other_end`]. The two CPUs, or an error if there are fewer than two or
+/// `other_end`. The two CPUs, or an error if there are fewer than two or
 /// the kernel refuses.
 pub fn pin_ends() -> io::Result<[usize; 2]> {
     let &[first, second, ..] = &allowed()?[..] else {
