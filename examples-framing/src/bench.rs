@@ -6,7 +6,8 @@
 //! series of *pairs*: a baseline run and the row's run back to back, in
 //! alternating order, over fresh connections, and the row reports the
 //! median of the pairs' ratios with their spread. Two runs of a pair share
-//! whatever mode the machine is in. The sender runs on one CPU and the
+//! whatever mode the machine is in, and the rows of a table take turns, a
+//! pair each, so that a slow spell falls on all of them. The sender runs on one CPU and the
 //! receiver on another (`bench/pin.rs`), so the scheduler cannot change
 //! the placement between the two runs.
 //!
@@ -267,45 +268,33 @@ pub struct Throughput {
 }
 
 /// For each size: the raw sweep, then raw's old shape, each codec, the
-/// other flush sizes (u32-length, 64 B) and `framing-server`, each paired
-/// with raw at its best.
+/// other flush sizes (u32-length, 64 B), `framing-server` and the
+/// hand-written floors, each paired with raw at its best.
 pub fn throughput(plan: Plan) -> io::Result<Throughput> {
     let (mut sweeps, mut rows) = (Vec::new(), Vec::new());
     for size in SIZES {
         let count = (plan.volume / size).max(1);
         let sweep = sweep(size, count, plan)?;
-        let best = Subject::Raw(sweep.best);
         let read = sweep.best.read;
-        rows.push(paired(best, Subject::Raw(Raw::REFERENCE), size, plan)?);
-        for strategy in Strategy::ALL {
-            let flush = FLUSH_AT;
-            let subject = Subject::Codec {
-                strategy,
-                flush,
-                read,
-            };
-            rows.push(paired(best, subject, size, plan)?);
-        }
+        let mut subjects = vec![Subject::Raw(Raw::REFERENCE)];
+        let codec = |strategy, flush| Subject::Codec {
+            strategy,
+            flush,
+            read,
+        };
+        subjects.extend(Strategy::ALL.map(|s| codec(s, FLUSH_AT)));
         if size == SIZES[0] {
-            for flush in FLUSHES.into_iter().filter(|&f| f != FLUSH_AT) {
-                let strategy = Strategy::U32Length;
-                let subject = Subject::Codec {
-                    strategy,
-                    flush,
-                    read,
-                };
-                rows.push(paired(best, subject, size, plan)?);
-            }
-            rows.push(paired(best, Subject::Server, size, plan)?);
+            let flushes = FLUSHES.into_iter().filter(|&f| f != FLUSH_AT);
+            subjects.extend(flushes.map(|f| codec(Strategy::U32Length, f)));
+            subjects.push(Subject::Server);
         }
         // The floor of each framing with a target at this size.
-        for (framing, _, _) in TARGETS.iter().filter(|t| t.1 == size) {
-            let subject = Subject::Hand {
-                framing: *framing,
-                read,
-            };
-            rows.push(paired(best, subject, size, plan)?);
-        }
+        let targets = TARGETS.iter().filter(|t| t.1 == size);
+        subjects.extend(
+            targets.map(|&(framing, _, _)| Subject::Hand { framing, read }),
+        );
+        let best = Subject::Raw(sweep.best);
+        rows.extend(paired(best, &subjects, size, plan)?);
         sweeps.push(sweep);
     }
     Ok(Throughput { sweeps, rows })
@@ -342,37 +331,48 @@ fn sweep(size: usize, count: usize, plan: Plan) -> io::Result<Sweep> {
     })
 }
 
-/// `plan.pairs` pairs of runs of `baseline` and `subject`, the order
-/// alternating from pair to pair.
+/// `plan.pairs` pairs of runs of `baseline` and each of `subjects`, the
+/// order within a pair alternating from pair to pair. The rows take turns,
+/// a pair each: the machine's slow and fast spells fall on every row alike,
+/// not on the few rows that happen to run through one.
 fn paired(
     baseline: Subject,
-    subject: Subject,
+    subjects: &[Subject],
     size: usize,
     plan: Plan,
-) -> io::Result<Row> {
+) -> io::Result<Vec<Row>> {
     let count = (plan.volume / size).max(1);
-    let (mut ratios, mut times) = (Vec::new(), Vec::new());
+    let mut ratios = vec![Vec::new(); subjects.len()];
+    let mut times = vec![Vec::new(); subjects.len()];
     for pair in 0..plan.pairs {
-        let (base, took) = if pair.is_multiple_of(2) {
-            let base = measure(baseline, size, count)?;
-            (base, measure(subject, size, count)?)
-        } else {
-            let took = measure(subject, size, count)?;
-            (measure(baseline, size, count)?, took)
-        };
-        ratios.push(base.as_secs_f64() / took.as_secs_f64().max(1e-9));
-        times.push(took.as_secs_f64().max(1e-9));
+        for (i, &subject) in subjects.iter().enumerate() {
+            let (base, took) = if pair.is_multiple_of(2) {
+                let base = measure(baseline, size, count)?;
+                (base, measure(subject, size, count)?)
+            } else {
+                let took = measure(subject, size, count)?;
+                (measure(baseline, size, count)?, took)
+            };
+            let took = took.as_secs_f64().max(1e-9);
+            ratios[i].push(base.as_secs_f64() / took);
+            times[i].push(took);
+        }
     }
-    let secs = Spread::of(&times).median;
-    Ok(Row {
-        subject,
-        baseline,
-        size,
-        mb_per_s: (size * count) as f64 / secs / 1e6,
-        msgs_per_s: count as f64 / secs,
-        ratio: Spread::of(&ratios),
-        pairs: plan.pairs,
-    })
+    let rows = subjects.iter().zip(ratios.iter().zip(&times));
+    Ok(rows
+        .map(|(&subject, (ratios, times))| {
+            let secs = Spread::of(times).median;
+            Row {
+                subject,
+                baseline,
+                size,
+                mb_per_s: (size * count) as f64 / secs / 1e6,
+                msgs_per_s: count as f64 / secs,
+                ratio: Spread::of(ratios),
+                pairs: plan.pairs,
+            }
+        })
+        .collect())
 }
 
 /// The payload every message of a run carries: random bytes, except for

@@ -144,10 +144,9 @@ pub const BUFFER: usize = 8 * 1024;
 /// How much a [`FrameWriter`] gathers before it writes, unless told
 /// otherwise ([`FrameWriter::with_flush`]): chosen by measurement.
 /// `framing-bench` tries 8 KiB to 1 MiB with 64 B frames, each end of the
-/// connection on a CPU of its own. In three runs, 8 KiB writes kept 0.45
-/// to 0.50 of raw at its best, 64 KiB 0.68 to 0.75, 256 KiB 0.85 to 0.92,
-/// and 1 MiB 0.97 to 0.99: a tenth more for four times the memory in every
-/// writer, which a sender that wants it asks `with_flush` for.
+/// connection on a CPU of its own. In three runs, 8 KiB writes kept 0.46
+/// to 0.49 of raw at its best, 64 KiB 0.69 to 0.74, 256 KiB 0.94 to 0.98,
+/// and 1 MiB 0.99 to 1.04, in four times the memory in every writer.
 pub const FLUSH_AT: usize = 256 * 1024;
 
 /// Reads frames from a byte stream with a codec, keeping every byte that
