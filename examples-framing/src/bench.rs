@@ -7,9 +7,9 @@
 //! alternating order, over fresh connections, and the row reports the
 //! median of the pairs' ratios with their spread. Two runs of a pair share
 //! whatever mode the machine is in, and the rows of a table take turns, a
-//! pair each, so that a slow spell falls on all of them. The sender runs on one CPU and the
-//! receiver on another (`bench/pin.rs`), so the scheduler cannot change
-//! the placement between the two runs.
+//! pair each, so that a slow spell falls on all of them. The sender runs
+//! on one CPU and the receiver on another (`bench/pin.rs`), so the
+//! scheduler cannot change the placement between the two runs.
 //!
 //! - Over loopback TCP, for 64 B and 64 KiB messages: first raw bytes (the
 //!   receiver knows the size, so it only counts) in every shape of a sweep,

@@ -366,7 +366,7 @@ impl<W: Write> FrameWriter<W> {
         codec.encode_vec(payload, &mut self.buf)?;
         // A large frame goes at once, like the vectored ones above: base64
         // at 64 KiB kept 0.53 of raw gathered into 256 KiB writes, and
-        // 0.62 to 0.69 written frame by frame (framing-bench).
+        // 0.59 to 0.69 written frame by frame (framing-bench).
         if self.buf.len() >= self.flush_at || payload.len() >= VECTORED_FROM {
             self.flush()?;
         }
@@ -459,7 +459,7 @@ pub fn decode_all(
 ///
 /// At a frame's rate this is most of a decimal header's cost, so it takes
 /// care (netstring's encode at 64 B, in `framing-bench`'s in-memory table:
-/// 14 ns a frame at first, 9 now): up to 6 digits leave in one copy whose
+/// 14 ns a frame at first, 8 now): up to 6 digits leave in one copy whose
 /// size the compiler knows, a few stores on a `Vec`, where a copy of a size
 /// known only at run time calls memcpy; and digits come two per division.
 #[inline]
